@@ -1,0 +1,15 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '.nx/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Deep imports into another workspace package bypass its public API (src/index.ts).
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@twindb/*/*'], message: 'Import @twindb packages only through their public entry point.' }] }],
+    },
+  },
+);

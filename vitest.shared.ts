@@ -1,0 +1,25 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
+
+/**
+ * Shared Vitest settings for every package. Imports of `@twindb/<name>` resolve to that package's
+ * `src/index.ts`, so tests run against source without a build and never reach into another
+ * package's internals.
+ */
+export function packageTestConfig(name: string, opts: { timeoutMs?: number } = {}) {
+  return defineConfig({
+    resolve: {
+      alias: [{ find: /^@twindb\/([a-z-]+)$/, replacement: `${packagesDir}$1/src/index.ts` }],
+    },
+    test: {
+      name,
+      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      environment: 'node',
+      testTimeout: opts.timeoutMs ?? 60_000,
+      hookTimeout: opts.timeoutMs ?? 60_000,
+      pool: 'forks',
+    },
+  });
+}
