@@ -1,0 +1,4 @@
+import type { Bench } from '../bench.js';
+
+/** The registry of benchmarks: `npm run bench -- <name>`. Add one import and one entry per bench. */
+export const benches: Bench[] = [];
