@@ -1,1 +1,2 @@
-export {};
+/** @twindb/cli — the `twindb` command, also usable programmatically. */
+export { createProgram, run, type GlobalOptions } from './program.js';

@@ -7,6 +7,19 @@
 export { Rng, hashString } from './math/random.js';
 
 // --- backend: TensorFlow.js backend selection and wasm training kernels ------------------------
+export { initBackend, type BackendInfo } from './backend/init-backend.js';
+export {
+  BackendChoiceSchema,
+  BackendOptionsSchema,
+  parseBackendChoice,
+  type BackendChoice,
+  type BackendOptions,
+} from './backend/backend-options.js';
+
+// --- run: progress with ETA, JSON-lines logs, atomic files ------------------------------------
+export { Progress, formatDuration, type ProgressOptions } from './run/progress.js';
+export { RunLog, type RunEvent } from './run/run-log.js';
+export { tempPathFor, writeFileAtomic } from './run/atomic-file.js';
 
 // --- features: Arrow feature files -------------------------------------------------------------
 

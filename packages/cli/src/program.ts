@@ -1,0 +1,52 @@
+import { Command, Option } from 'commander';
+import { BackendChoiceSchema, initBackend, parseBackendChoice } from '@twindb/core-tensors';
+
+/** Options every subcommand understands. */
+export interface GlobalOptions {
+  backend?: string;
+}
+
+/**
+ * The `twindb` command. Each pipeline step adds one subcommand here; the work itself lives in the
+ * step's package so that other tools can import it without the CLI.
+ */
+export function createProgram(): Command {
+  const program = new Command('twindb')
+    .description(
+      'Build a training DB whose distribution matches a target DB, then label it without annotations\n' +
+        '(SimCLR pretext → embeddings → kNN sampling → SCAN clustering → self-labelling).',
+    )
+    .version('0.1.0')
+    .addOption(
+      new Option('--backend <name>', 'TensorFlow.js backend (env TWINDB_BACKEND)')
+        .choices(BackendChoiceSchema.options)
+        .env('TWINDB_BACKEND'),
+    )
+    .showHelpAfterError();
+
+  program
+    .command('backend')
+    .description('Initialise TensorFlow.js and print the backend in use, as JSON, and why faster ones were skipped')
+    .action(async () => {
+      const { backend } = program.opts<GlobalOptions>();
+      const info = await initBackend({
+        backend: backend ? parseBackendChoice(backend, '--backend') : undefined,
+        log: (m) => process.stderr.write(`${m}\n`),
+      });
+      process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+    });
+
+  return program;
+}
+
+/** Run the CLI on `argv` (process.argv layout); returns the exit code instead of exiting. */
+export async function run(argv: string[]): Promise<number> {
+  const program = createProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`twindb: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/**
+ * Which TensorFlow.js backend to run on. `auto` tries them fastest first:
+ * tfjs-node-gpu (`tensorflow` on CUDA), tfjs-node (`tensorflow` on CPU), `wasm` (XNNPACK), `cpu` (plain JS).
+ */
+export const BackendChoiceSchema = z
+  .enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'])
+  .describe('Compute backend: auto | tensorflow-gpu | tensorflow | wasm | cpu (env TWINDB_BACKEND)');
+export type BackendChoice = z.infer<typeof BackendChoiceSchema>;
+
+export const BackendOptionsSchema = z.object({
+  backend: BackendChoiceSchema.optional().describe('Forced backend; defaults to TWINDB_BACKEND, then auto.'),
+  log: z
+    .custom<(msg: string) => void>((v) => typeof v === 'function')
+    .optional()
+    .describe('Where to report the choice and why faster backends were skipped (default: stderr).'),
+});
+export type BackendOptions = z.infer<typeof BackendOptionsSchema>;
+
+/** Parse a user-supplied backend name (flag or env), with an error that lists the valid names. */
+export function parseBackendChoice(value: string, source: string): BackendChoice {
+  const parsed = BackendChoiceSchema.safeParse(value.trim().toLowerCase());
+  if (!parsed.success) {
+    throw new Error(
+      `${source}: unknown backend "${value}"; expected one of ${BackendChoiceSchema.options.join(', ')}`,
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,120 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { type BackendChoice, type BackendOptions, parseBackendChoice } from './backend-options.js';
+import { registerWasmTrainingKernels } from './wasm/register-training-kernels.js';
+
+/** What {@link initBackend} chose, and why it passed over the faster candidates. */
+export interface BackendInfo {
+  /** The tfjs backend name now active: 'tensorflow' | 'wasm' | 'cpu'. */
+  name: 'tensorflow' | 'wasm' | 'cpu';
+  /** The candidate that won, e.g. 'tensorflow-gpu' when tfjs-node-gpu loaded. */
+  choice: Exclude<BackendChoice, 'auto'>;
+  /** The npm package that provides it. */
+  provider: string;
+  /** One line per faster candidate that was skipped, with the reason. */
+  skipped: string[];
+  /** Whether the choice was forced by the user (flag or TWINDB_BACKEND). */
+  forced: boolean;
+  /** Extra kernels twindb registered on this backend (wasm training kernels). */
+  registeredKernels: string[];
+}
+
+type Candidate = Exclude<BackendChoice, 'auto'>;
+const ORDER: Candidate[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+const PROVIDERS: Record<Candidate, { pkg: string; install: string }> = {
+  'tensorflow-gpu': {
+    pkg: '@tensorflow/tfjs-node-gpu',
+    install:
+      'npm install @tensorflow/tfjs-node-gpu@4.22.0 (needs an NVIDIA driver, CUDA 11.2 and cuDNN 8.1; its install script downloads libtensorflow)',
+  },
+  tensorflow: {
+    pkg: '@tensorflow/tfjs-node',
+    install: 'npm install @tensorflow/tfjs-node@4.22.0 (its install script downloads libtensorflow)',
+  },
+  wasm: { pkg: '@tensorflow/tfjs-backend-wasm', install: 'npm install @tensorflow/tfjs-backend-wasm@4.22.0' },
+  cpu: { pkg: '@tensorflow/tfjs-backend-cpu', install: 'npm install @tensorflow/tfjs-backend-cpu@4.22.0' },
+};
+
+let current: Promise<BackendInfo> | undefined;
+let currentKey: string | undefined;
+
+/**
+ * Initialise TensorFlow.js on the fastest backend this machine has, or on the one the user forced
+ * (`opts.backend`, else env `TWINDB_BACKEND`). Safe to call many times: the first call decides.
+ * A forced backend that cannot load is an error naming the missing package and how to install it.
+ */
+export function initBackend(opts: BackendOptions = {}): Promise<BackendInfo> {
+  const env = process.env.TWINDB_BACKEND;
+  const choice: BackendChoice =
+    opts.backend ?? (env ? parseBackendChoice(env, 'TWINDB_BACKEND') : 'auto');
+  const key = choice;
+  if (current && currentKey === key) return current;
+  currentKey = key;
+  current = selectBackend(choice, opts.log ?? ((m) => process.stderr.write(`[twindb] ${m}\n`)));
+  current.catch(() => {
+    current = undefined;
+    currentKey = undefined;
+  });
+  return current;
+}
+
+async function selectBackend(choice: BackendChoice, log: (msg: string) => void): Promise<BackendInfo> {
+  const forced = choice !== 'auto';
+  const candidates = forced ? [choice as Candidate] : ORDER;
+  const skipped: string[] = [];
+  for (const candidate of candidates) {
+    const outcome = await tryCandidate(candidate);
+    if (outcome.ok) {
+      const registeredKernels = candidate === 'wasm' ? registerWasmTrainingKernels() : [];
+      const info: BackendInfo = {
+        name: tf.getBackend() as BackendInfo['name'],
+        choice: candidate,
+        provider: PROVIDERS[candidate].pkg,
+        skipped,
+        forced,
+        registeredKernels,
+      };
+      const why = skipped.length ? `; skipped: ${skipped.join('; ')}` : '';
+      log(`backend ${info.name} (${candidate} via ${info.provider}${forced ? ', forced' : ''})${why}`);
+      return info;
+    }
+    const reason = `${candidate}: ${outcome.reason}`;
+    if (forced) {
+      throw new Error(
+        `backend "${candidate}" was requested but cannot load: ${outcome.reason}. Install it with: ${PROVIDERS[candidate].install}`,
+      );
+    }
+    skipped.push(reason);
+  }
+  throw new Error(`no TensorFlow.js backend could be initialised: ${skipped.join('; ')}`);
+}
+
+type Outcome = { ok: true } | { ok: false; reason: string };
+
+async function tryCandidate(candidate: Candidate): Promise<Outcome> {
+  const { pkg } = PROVIDERS[candidate];
+  try {
+    await import(pkg);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const missing = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+    return { ok: false, reason: missing ? `${pkg} is not installed` : `${pkg} failed to load (${firstLine(err)})` };
+  }
+  const tfName = candidate === 'tensorflow-gpu' || candidate === 'tensorflow' ? 'tensorflow' : candidate;
+  if (!tf.findBackendFactory(tfName)) {
+    return { ok: false, reason: `${pkg} loaded but registered no "${tfName}" backend (a second copy of @tensorflow/tfjs-core?)` };
+  }
+  try {
+    const ok = await tf.setBackend(tfName);
+    if (!ok) return { ok: false, reason: `${pkg} failed to initialise` };
+    await tf.ready();
+  } catch (err) {
+    return { ok: false, reason: `${pkg} failed to initialise (${firstLine(err)})` };
+  }
+  return { ok: true };
+}
+
+function firstLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.split('\n')[0];
+}
