@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
+const resultsDir = fileURLToPath(new URL('./.test-results/', import.meta.url));
 
 /**
  * Shared Vitest settings for every package. Imports of `@twindb/<name>` resolve to that package's
@@ -20,6 +21,8 @@ export function packageTestConfig(name: string, opts: { timeoutMs?: number } = {
       testTimeout: opts.timeoutMs ?? 60_000,
       hookTimeout: opts.timeoutMs ?? 60_000,
       pool: 'forks',
+      // The JSON report lets .ci/run print one closing 'N passed, N failed' line for all projects.
+      reporters: ['default', ['json', { outputFile: `${resultsDir}${name}.json` }]],
     },
   });
 }
