@@ -1,0 +1,102 @@
+import type { ImageU8 } from '../image.js';
+
+/**
+ * Pillow's separable resampling with the bilinear (triangle) filter, as torchvision's Resize and
+ * RandomResizedCrop call it on PIL images: when shrinking, the filter support grows with the scale
+ * factor (an area-aware, antialiased reduction), and each pass rounds to 8 bits. `box` is the source
+ * rectangle [left, top, right, bottom] (PIL's `resize(size, box=...)`), so a crop and its resize are
+ * one pass.
+ */
+export function resampleBilinear(
+  img: ImageU8,
+  outWidth: number,
+  outHeight: number,
+  box: readonly [number, number, number, number] = [0, 0, img.width, img.height],
+): ImageU8 {
+  const [x0, y0, x1, y1] = box;
+  const c = img.channels;
+  const needH = outWidth !== x1 - x0 || x0 !== 0 || x1 !== img.width;
+  const needV = outHeight !== y1 - y0 || y0 !== 0 || y1 !== img.height;
+  let src = img;
+  // Horizontal pass over the rows the vertical pass will read.
+  const rowLo = Math.max(0, Math.floor(y0 - Math.max(1, (y1 - y0) / outHeight) - 1));
+  const rowHi = Math.min(img.height, Math.ceil(y1 + Math.max(1, (y1 - y0) / outHeight) + 1));
+  if (needH) {
+    const { bounds, weights, ksize } = coefficients(img.width, x0, x1, outWidth);
+    const out = new Uint8Array(outWidth * img.height * c);
+    const d = img.data;
+    for (let y = rowLo; y < rowHi; y++) {
+      const rowIn = y * img.width * c;
+      const rowOut = y * outWidth * c;
+      for (let x = 0; x < outWidth; x++) {
+        const lo = bounds[2 * x];
+        const n = bounds[2 * x + 1];
+        const k = x * ksize;
+        for (let ch = 0; ch < c; ch++) {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += d[rowIn + (lo + i) * c + ch] * weights[k + i];
+          out[rowOut + x * c + ch] = clip8(s);
+        }
+      }
+    }
+    src = { width: outWidth, height: img.height, channels: c, data: out };
+  }
+  if (!needV) {
+    if (src === img) return { ...img, data: img.data.slice() };
+    return src;
+  }
+  const { bounds, weights, ksize } = coefficients(img.height, y0, y1, outHeight);
+  const w = src.width;
+  const out = new Uint8Array(w * outHeight * c);
+  const d = src.data;
+  for (let y = 0; y < outHeight; y++) {
+    const lo = bounds[2 * y];
+    const n = bounds[2 * y + 1];
+    const k = y * ksize;
+    const rowOut = y * w * c;
+    for (let xc = 0; xc < w * c; xc++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += d[(lo + i) * w * c + xc] * weights[k + i];
+      out[rowOut + xc] = clip8(s);
+    }
+  }
+  return { width: w, height: outHeight, channels: c, data: out };
+}
+
+function clip8(v: number): number {
+  const r = Math.round(v);
+  return r < 0 ? 0 : r > 255 ? 255 : r;
+}
+
+interface Coefficients {
+  bounds: Int32Array;
+  weights: Float64Array;
+  ksize: number;
+}
+
+/** Pillow's precompute_coeffs for the triangle filter (support 1). */
+function coefficients(inSize: number, in0: number, in1: number, outSize: number): Coefficients {
+  const scale = (in1 - in0) / outSize;
+  const filterscale = Math.max(1, scale);
+  const support = filterscale;
+  const ksize = Math.ceil(support) * 2 + 1;
+  const bounds = new Int32Array(outSize * 2);
+  const weights = new Float64Array(outSize * ksize);
+  for (let xx = 0; xx < outSize; xx++) {
+    const center = in0 + (xx + 0.5) * scale;
+    const ss = 1 / filterscale;
+    const xmin = Math.max(0, Math.trunc(center - support + 0.5));
+    const xmax = Math.min(inSize, Math.trunc(center + support + 0.5)) - xmin;
+    let ww = 0;
+    for (let x = 0; x < xmax; x++) {
+      const t = Math.abs((x + xmin - center + 0.5) * ss);
+      const w = t < 1 ? 1 - t : 0;
+      weights[xx * ksize + x] = w;
+      ww += w;
+    }
+    if (ww !== 0) for (let x = 0; x < xmax; x++) weights[xx * ksize + x] /= ww;
+    bounds[2 * xx] = xmin;
+    bounds[2 * xx + 1] = Math.max(0, xmax);
+  }
+  return { bounds, weights, ksize };
+}

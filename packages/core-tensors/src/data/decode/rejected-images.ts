@@ -1,0 +1,38 @@
+import { rename, writeFile } from 'node:fs/promises';
+
+export interface RejectedImage {
+  id: string;
+  path?: string;
+  reason: string;
+}
+
+/**
+ * The unreadable images of a run: each is reported once as a warning line naming it, counted, and
+ * can be written to the step's `rejected.csv`.
+ */
+export class RejectedImages {
+  readonly items: RejectedImage[] = [];
+
+  constructor(private readonly warn: (msg: string) => void = (m) => process.stderr.write(`${m}\n`)) {}
+
+  add(item: RejectedImage): void {
+    this.items.push(item);
+    this.warn(`warning: skipped unreadable image ${item.path ?? item.id}: ${item.reason}`);
+  }
+
+  get count(): number {
+    return this.items.length;
+  }
+
+  toCsv(): string {
+    const q = (s: string | undefined) => (s === undefined ? '' : /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+    return ['id,path,reason', ...this.items.map((r) => `${q(r.id)},${q(r.path)},${q(r.reason)}`)].join('\n') + '\n';
+  }
+
+  /** Written under a temporary name, then renamed, so a reader never sees half a file. */
+  async writeCsv(file: string): Promise<void> {
+    const tmp = `${file}.tmp-${process.pid}`;
+    await writeFile(tmp, this.toCsv(), 'utf8');
+    await rename(tmp, file);
+  }
+}
