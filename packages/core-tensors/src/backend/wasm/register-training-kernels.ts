@@ -1,0 +1,30 @@
+/**
+ * Registry of the wasm training kernels: gradient kernels that the stock tfjs wasm backend lacks
+ * (or implements naively), built on its own XNNPACK kernels.
+ *
+ * When to call: after `@tensorflow/tfjs-backend-wasm` has been imported (which registers the
+ * stock wasm kernels and the 'wasm' backend factory). It may be called before or after
+ * `tf.setBackend('wasm')`: none of these kernels has a setup function, they only call stock
+ * kernels whose setup ran when the backend initialised. Calling it again is a no-op.
+ */
+import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter.js';
+import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput.js';
+
+const trainingKernelConfigs: KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig];
+
+/** Registers (replacing stock ones where ours is better) and returns the kernel names. */
+export function registerWasmTrainingKernels(): string[] {
+  if (getKernel('Conv2D', 'wasm') === undefined) {
+    throw new Error(
+      "registerWasmTrainingKernels: the wasm backend's kernels are not registered; import '@tensorflow/tfjs-backend-wasm' first",
+    );
+  }
+  for (const config of trainingKernelConfigs) {
+    const current = getKernel(config.kernelName, 'wasm');
+    if (current === config) continue;
+    if (current !== undefined) unregisterKernel(config.kernelName, 'wasm');
+    registerKernel(config);
+  }
+  return trainingKernelConfigs.map((c) => c.kernelName);
+}
