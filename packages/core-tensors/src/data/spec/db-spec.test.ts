@@ -2,17 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { formatDbSpec, parseDbSpec } from './db-spec.js';
 
+const field = (spec: string, key: string): unknown => (parseDbSpec(spec) as Record<string, unknown>)[key];
+
 describe('parseDbSpec', () => {
   it('parses every scheme of the CLI string form', () => {
     expect(parseDbSpec('folder:/data/pool')).toEqual({ source: 'folder', path: '/data/pool', labels: 'none' });
-    expect(parseDbSpec('folder:/data/pool?labels=from-subfolders').labels).toBe('from-subfolders');
+    expect(field('folder:/data/pool?labels=from-subfolders', 'labels')).toBe('from-subfolders');
     expect(parseDbSpec('list:/data/target.csv')).toEqual({ source: 'list', path: '/data/target.csv' });
     expect(parseDbSpec('mnist:heldout')).toEqual({ source: 'mnist', split: 'heldout' });
     expect(parseDbSpec('mnist')).toEqual({ source: 'mnist', split: 'all' });
     expect(parseDbSpec('cifar10:/data/cifar-10-batches-bin')).toEqual({ source: 'cifar10', path: '/data/cifar-10-batches-bin', split: 'train' });
     expect(parseDbSpec('cifar100:/d?split=test')).toEqual({ source: 'cifar100', path: '/d', split: 'test' });
-    expect(parseDbSpec('cifar100-20:/d').source).toBe('cifar100-20');
-    expect(parseDbSpec('stl10:/d/stl10_binary?split=train+unlabeled').split).toBe('train+unlabeled');
+    expect(field('cifar100-20:/d', 'source')).toBe('cifar100-20');
+    expect(field('stl10:/d/stl10_binary?split=train+unlabeled', 'split')).toBe('train+unlabeled');
   });
 
   it('parses class filters, counts and seeds', () => {
@@ -24,13 +26,13 @@ describe('parseDbSpec', () => {
       n: 500,
       seed: 3,
     });
-    expect(parseDbSpec('folder:/x?labels=from-subfolders&classes=cat,dog').classes).toEqual(['cat', 'dog']);
+    expect(field('folder:/x?labels=from-subfolders&classes=cat,dog', 'classes')).toEqual(['cat', 'dog']);
   });
 
   it('keeps paths with spaces, colons, non-ASCII characters and a "?" that is not a query', () => {
-    expect(parseDbSpec('folder:/data/mes images/été').path).toBe('/data/mes images/été');
-    expect(parseDbSpec('list:C:\\data\\list.csv').path).toBe('C:\\data\\list.csv');
-    expect(parseDbSpec('folder:/data/what?.jpgs').path).toBe('/data/what?.jpgs');
+    expect(field('folder:/data/mes images/été', 'path')).toBe('/data/mes images/été');
+    expect(field('list:C:\\data\\list.csv', 'path')).toBe('C:\\data\\list.csv');
+    expect(field('folder:/data/what?.jpgs', 'path')).toBe('/data/what?.jpgs');
   });
 
   it('accepts the YAML object form and round-trips through the string form', () => {
