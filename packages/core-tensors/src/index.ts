@@ -22,6 +22,42 @@ export { RunLog, type RunEvent } from './run/run-log.js';
 export { tempPathFor, writeFileAtomic } from './run/atomic-file.js';
 
 // --- features: Arrow feature files -------------------------------------------------------------
+export {
+  FeatureMetadataSchema,
+  FeatureMetadataCodec,
+  FEATURE_FORMAT_VERSION,
+  FEATURE_METADATA_KEYS,
+  type FeatureMetadata,
+} from './features/feature-metadata.js';
+export { featureSchema, FEATURE_COLUMNS } from './features/feature-schema.js';
+export { FeatureFileError } from './features/feature-file-error.js';
+export type { FeatureBatch } from './features/feature-batch.js';
+export {
+  FeatureWriter,
+  DEFAULT_BATCH_ROWS,
+  type FeatureMetadataInput,
+  type FeatureWriterOptions,
+  type FeatureRow,
+  type FeatureRowBatch,
+} from './features/feature-writer.js';
+export {
+  openFeatureFile,
+  readFeatureBatches,
+  type FeatureFileInfo,
+  type ReadFeatureOptions,
+} from './features/feature-reader.js';
+export {
+  loadFeatures,
+  LOAD_FEATURES_MAX_BYTES,
+  type LoadFeaturesOptions,
+  type LoadedFeatures,
+} from './features/load-features.js';
+export {
+  exportFeaturesCsv,
+  importFeaturesCsv,
+  type ExportFeaturesCsvOptions,
+  type ImportFeaturesCsvOptions,
+} from './features/features-csv.js';
 
 // --- metrics: clustering metrics ---------------------------------------------------------------
 
@@ -52,3 +88,40 @@ export { decodeStream, defaultDecodeConcurrency } from './data/decode/decode-str
 export type { DecodedImage, DecodeStreamOptions } from './data/decode/decode-stream.js';
 export { RejectedImages } from './data/decode/rejected-images.js';
 export type { RejectedImage } from './data/decode/rejected-images.js';
+export { imageGrid } from './data/image-grid.js';
+export type { ImageTransform, ImageOp } from './data/augment/transform.js';
+export { resampleBilinear } from './data/augment/resample.js';
+export { crop, centerCrop, randomCrop } from './data/augment/crop.js';
+export { flipHorizontal } from './data/augment/flip.js';
+export { randomResizedCrop, sampleResizedCropBox, DEFAULT_RESIZED_CROP } from './data/augment/random-resized-crop.js';
+export type { ResizedCropParams, CropBox } from './data/augment/random-resized-crop.js';
+export { adjustBrightness, adjustContrast, adjustSaturation, adjustSharpness, grayscale } from './data/augment/enhance.js';
+export { adjustHue } from './data/augment/hue.js';
+export { colorJitter } from './data/augment/color-jitter.js';
+export type { ColorJitterParams } from './data/augment/color-jitter.js';
+export { solarize, posterize } from './data/augment/point-ops.js';
+export { autoContrast, equalize } from './data/augment/histogram-ops.js';
+export { affineNearest, rotate, shearX, shearY, translateX, translateY } from './data/augment/affine.js';
+export { STRONG_AUGMENT_OPS, strongAugment } from './data/augment/strong-augment-ops.js';
+export type { StrongAugmentOp } from './data/augment/strong-augment-ops.js';
+export { normalize, denormalize } from './data/augment/normalize.js';
+export type { Normalization } from './data/augment/normalize.js';
+export { cutout } from './data/augment/cutout.js';
+export type { CutoutParams } from './data/augment/cutout.js';
+export { morph3x3 } from './data/augment/morphology.js';
+export { randomCropRotate } from './data/augment/digit-warp.js';
+export { syntheticScene } from './data/augment/test-images.js';
+export {
+  AugmentationConfig,
+  SimclrKwargs,
+  OursKwargs,
+  DigitsKwargs,
+  TransformationKwargs,
+  NormalizeKwargs,
+} from './data/augment/strategies/augmentation-kwargs.js';
+export type { SimclrKwargsInput, OursKwargsInput, DigitsKwargsInput } from './data/augment/strategies/augmentation-kwargs.js';
+export { simclrTransform } from './data/augment/strategies/simclr-transform.js';
+export { strongTransform } from './data/augment/strategies/strong-transform.js';
+export { valTransform } from './data/augment/strategies/val-transform.js';
+export { digitsTransform } from './data/augment/strategies/digits-transform.js';
+export { trainTransform } from './data/augment/strategies/train-transform.js';
