@@ -15,6 +15,7 @@ export {
   type BackendChoice,
   type BackendOptions,
 } from './backend/backend-options.js';
+export { registerWasmTrainingKernels } from './backend/wasm/register-training-kernels.js';
 
 // --- run: progress with ETA, JSON-lines logs, atomic files ------------------------------------
 export { Progress, formatDuration, type ProgressOptions } from './run/progress.js';

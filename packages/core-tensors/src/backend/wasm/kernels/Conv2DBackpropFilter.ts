@@ -18,7 +18,8 @@ import {
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { conv2dSignedPadding } from '../conv-signed-padding.js';
-import { disposeIntermediates, reshapeInfo, runWasmKernel, transposeInfo } from '../wasm-kernel-calls.js';
+import { transpose4d } from '../heap-transpose.js';
+import { disposeIntermediates, reshapeInfo, runWasmKernel } from '../wasm-kernel-calls.js';
 
 export function conv2DBackpropFilter(args: {
   inputs: Conv2DBackpropFilterInputs;
@@ -57,8 +58,8 @@ export function conv2DBackpropFilter(args: {
     return out;
   }
 
-  const xT = transposeInfo(backend, x, [3, 1, 2, 0]);
-  const dyT = transposeInfo(backend, dy, [1, 2, 0, 3]);
+  const xT = transpose4d(backend, x, [3, 1, 2, 0]);
+  const dyT = transpose4d(backend, dy, [1, 2, 0, 3]);
   const grad = conv2dSignedPadding(backend, xT, dyT, {
     pads: [
       padInfo.top,
@@ -71,7 +72,7 @@ export function conv2DBackpropFilter(args: {
     outHeight: kh,
     outWidth: kw,
   });
-  const out = transposeInfo(backend, grad, [1, 2, 0, 3]);
+  const out = transpose4d(backend, grad, [1, 2, 0, 3]);
   disposeIntermediates(backend, xT, dyT, grad);
   return out;
 }

@@ -1,0 +1,123 @@
+/**
+ * Every wasm training kernel against the `cpu` backend on seeded random inputs.
+ * Relative error = max|wasm − cpu| / max(1, max|cpu|), required < 1e-4.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../../math/random.js';
+import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter.js';
+import { registerWasmTrainingKernels } from './register-training-kernels.js';
+
+type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+
+interface ConvCase {
+  x: [number, number, number, number];
+  k: number;
+  co: number;
+  stride: number;
+  pad: Pad;
+}
+
+function randomData(rng: Rng, shape: number[]): Float32Array {
+  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < out.length; i++) out[i] = rng.normal();
+  return out;
+}
+
+function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  expect(actual.length).toBe(expected.length);
+  let diff = 0;
+  let scale = 1;
+  for (let i = 0; i < expected.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
+    scale = Math.max(scale, Math.abs(expected[i]));
+  }
+  return diff / scale;
+}
+
+async function onBackend(name: string, fn: () => tf.Tensor): Promise<Float32Array> {
+  await tf.setBackend(name);
+  return tf.tidy(() => fn().dataSync() as Float32Array);
+}
+
+function forwardOutShape(c: ConvCase): number[] {
+  return tf.tidy(() => tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros([c.k, c.k, c.x[3], c.co]) as tf.Tensor4D, c.stride, c.pad).shape);
+}
+
+const explicitPad: Pad = [[0, 0], [2, 0], [1, 3], [0, 0]];
+const cases: ConvCase[] = [];
+for (const k of [1, 3, 7]) {
+  for (const stride of [1, 2]) {
+    for (const pad of ['same', 'valid', explicitPad] as Pad[]) {
+      cases.push({ x: [2, 9, 11, 3], k, co: 5, stride, pad });
+    }
+  }
+}
+cases.push({ x: [3, 8, 8, 16], k: 3, co: 8, stride: 2, pad: 'same' });
+cases.push({ x: [1, 13, 7, 8], k: 3, co: 16, stride: 1, pad: 'valid' });
+cases.push({ x: [4, 6, 6, 1], k: 1, co: 1, stride: 1, pad: 'valid' });
+cases.push({ x: [2, 10, 10, 4], k: 7, co: 6, stride: 2, pad: [[0, 0], [3, 3], [3, 3], [0, 0]] });
+
+const label = (c: ConvCase) => `x=${c.x.join('x')} k=${c.k} co=${c.co} s=${c.stride} pad=${JSON.stringify(c.pad)}`;
+
+describe('wasm training kernels', () => {
+  let names: string[] = [];
+  beforeAll(async () => {
+    names = registerWasmTrainingKernels();
+    await tf.setBackend('wasm');
+  });
+
+  it('registers the conv gradient kernels once, on the wasm backend only', () => {
+    expect(names).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput']);
+    expect(registerWasmTrainingKernels()).toEqual(names);
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBe(conv2DBackpropFilterConfig);
+    expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')).not.toBe(conv2DBackpropFilterConfig);
+  });
+
+  it.each(cases)('Conv2DBackpropFilter matches cpu: %#', async (c) => {
+    const rng = new Rng(`filter:${label(c)}`);
+    const x = randomData(rng, c.x);
+    const dyShape = forwardOutShape(c);
+    const dy = randomData(rng, dyShape);
+    const attrs = { strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', filterShape: [c.k, c.k, c.x[3], c.co] };
+    const run = () =>
+      tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor(x, c.x), dy: tf.tensor(dy, dyShape) }, attrs as never) as tf.Tensor;
+    const expected = await onBackend('cpu', run);
+    const actual = await onBackend('wasm', run);
+    expect(relativeError(actual, expected), label(c)).toBeLessThan(1e-4);
+  });
+
+  it.each(cases)('Conv2DBackpropInput matches cpu: %#', async (c) => {
+    const rng = new Rng(`input:${label(c)}`);
+    const filterShape = [c.k, c.k, c.x[3], c.co];
+    const filter = randomData(rng, filterShape);
+    const dyShape = forwardOutShape(c);
+    const dy = randomData(rng, dyShape);
+    const attrs = { strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', inputShape: c.x };
+    const run = () =>
+      tf.engine().runKernel(
+        'Conv2DBackpropInput',
+        { dy: tf.tensor(dy, dyShape), filter: tf.tensor(filter, filterShape) },
+        attrs as never,
+      ) as tf.Tensor;
+    const expected = await onBackend('cpu', run);
+    const actual = await onBackend('wasm', run);
+    expect(relativeError(actual, expected), label(c)).toBeLessThan(1e-4);
+  });
+
+  it('leaves no intermediate tensors behind', async () => {
+    await tf.setBackend('wasm');
+    const c = cases[4];
+    const before = tf.backend().numDataIds();
+    tf.tidy(() => {
+      const x = tf.ones(c.x) as tf.Tensor4D;
+      const f = tf.ones([c.k, c.k, c.x[3], c.co]) as tf.Tensor4D;
+      const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad)))([x, f]);
+      return [dx.dataSync(), df.dataSync()];
+    });
+    expect(tf.backend().numDataIds()).toBe(before);
+  });
+});
