@@ -1,0 +1,71 @@
+import { DataType, Field, FixedSizeList, Float32, Int32, Precision, Schema, Utf8 } from 'apache-arrow';
+import { FeatureFileError } from './feature-file-error.js';
+import { decodeFeatureMetadata, encodeFeatureMetadata, type FeatureMetadata } from './feature-metadata.js';
+
+/** Column names of a feature file. */
+export const FEATURE_COLUMNS = ['id', 'path', 'label', 'embedding'] as const;
+
+/** Field positions of the four columns in a (validated) schema; files may order them freely. */
+export interface FeatureColumnIndex {
+  id: number;
+  path: number;
+  label: number;
+  embedding: number;
+}
+
+/** The Arrow schema of a feature file with the given metadata. */
+export function featureSchema(meta: FeatureMetadata): Schema {
+  return new Schema(
+    [
+      new Field('id', new Utf8(), false),
+      new Field('path', new Utf8(), true),
+      new Field('label', new Int32(), true),
+      new Field('embedding', new FixedSizeList(meta.dim, new Field('item', new Float32(), false)), false),
+    ],
+    encodeFeatureMetadata(meta),
+  );
+}
+
+/**
+ * Checks that `schema` is a twindb feature schema and returns its metadata and column positions;
+ * throws a FeatureFileError naming `file` and what is wrong otherwise. Large string columns are
+ * accepted for id/path because other Arrow writers (polars, pyarrow large_string) produce them.
+ */
+export function checkFeatureSchema(
+  schema: Schema,
+  file: string,
+): { meta: FeatureMetadata; columns: FeatureColumnIndex } {
+  const decoded = decodeFeatureMetadata(schema.metadata);
+  if (!decoded.ok) throw new FeatureFileError(file, `not a twindb feature file: ${decoded.problem}`);
+  const meta = decoded.value;
+
+  const find = (name: (typeof FEATURE_COLUMNS)[number], expected: string, ok: (t: DataType) => boolean) => {
+    const i = schema.fields.findIndex((f) => f.name === name);
+    if (i < 0) {
+      const have = schema.fields.map((f) => f.name).join(', ') || '(none)';
+      throw new FeatureFileError(file, `missing column "${name}" (${expected}); columns present: ${have}`);
+    }
+    const type = schema.fields[i].type;
+    if (!ok(type)) throw new FeatureFileError(file, `column "${name}" has type ${String(type)}, expected ${expected}`);
+    return i;
+  };
+  const isString = (t: DataType) => DataType.isUtf8(t) || DataType.isLargeUtf8(t);
+  const columns: FeatureColumnIndex = {
+    id: find('id', 'utf8', isString),
+    path: find('path', 'utf8', isString),
+    label: find('label', 'int32', (t) => DataType.isInt(t) && t.bitWidth === 32 && t.isSigned),
+    embedding: find('embedding', `FixedSizeList<Float32>[${meta.dim}]`, (t) => {
+      if (!DataType.isFixedSizeList(t)) return false;
+      const child = t.children[0]?.type;
+      return DataType.isFloat(child) && child.precision === Precision.SINGLE;
+    }),
+  };
+  const listSize = (schema.fields[columns.embedding].type as FixedSizeList).listSize;
+  if (listSize !== meta.dim) {
+    throw new FeatureFileError(
+      file,
+      `dimension mismatch: column "embedding" holds ${listSize} values per row but metadata twindb.dim is ${meta.dim}`,
+    );
+  }
+  return { meta, columns };
+}

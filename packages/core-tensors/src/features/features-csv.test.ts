@@ -1,0 +1,134 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Rng } from '../math/random.js';
+import { exportFeaturesCsv, importFeaturesCsv } from './features-csv.js';
+import { FeatureWriter } from './feature-writer.js';
+import { loadFeatures } from './load-features.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'twindb-features-csv-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const file = (ext: string) => join(dir, `f${n++}.${ext}`);
+
+async function writeFeatures(rows: { id: string; path: string | null; label: number | null }[], dim: number, seed: number) {
+  const rng = new Rng(seed);
+  const embeddings = new Float32Array(rows.length * dim).map(() => rng.normal() * 10 ** (rng.int(12) - 6));
+  const path = file('arrow');
+  const w = await FeatureWriter.create(path, { encoder: 'e', dim, normalized: false, db: 'db' }, { batchRows: 16 });
+  await w.appendBatch({ ids: rows.map((r) => r.id), paths: rows.map((r) => r.path), labels: rows.map((r) => r.label), embeddings });
+  await w.close();
+  return { path, embeddings };
+}
+
+const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+
+describe('CSV export/import', () => {
+  it('round-trips path-only files as the Python scripts wrote them (ids = paths), bit-exactly', async () => {
+    const rows = Array.from({ length: 50 }, (_, i) => ({ id: `img/${i},"x".jpg`, path: `img/${i},"x".jpg`, label: null }));
+    const { path, embeddings } = await writeFeatures(rows, 5, 1);
+    const csv = file('csv');
+    expect(await exportFeaturesCsv(path, csv)).toEqual({ rows: 50, dim: 5 });
+    const lines = readFileSync(csv, 'utf8').split('\n');
+    expect(lines[0]).toBe('path,f0,f1,f2,f3,f4');
+    expect(lines[1].startsWith('"img/0,""x"".jpg",')).toBe(true);
+
+    const back = file('arrow');
+    expect(await importFeaturesCsv(csv, back, { encoder: 'py', db: 'target' })).toEqual({ rows: 50, dim: 5 });
+    const loaded = await loadFeatures(back);
+    expect(loaded.meta).toEqual({ format: '1', encoder: 'py', dim: 5, normalized: false, db: 'target' });
+    expect(loaded.ids).toEqual(rows.map((r) => r.id));
+    expect(loaded.paths).toEqual(rows.map((r) => r.path));
+    expect(bits(loaded.embeddings)).toEqual(bits(embeddings));
+  });
+
+  it('round-trips ids, null paths and labels with includeId/includeLabel', async () => {
+    const rows = [
+      { id: 'a', path: 'ä/1.png', label: 3 },
+      { id: 'b', path: null, label: null },
+      { id: 'c', path: 'c.png', label: -2 },
+    ];
+    const { path, embeddings } = await writeFeatures(rows, 2, 2);
+    const csv = file('csv');
+    await exportFeaturesCsv(path, csv, { includeId: true, includeLabel: true });
+    expect(readFileSync(csv, 'utf8').split('\n')[0]).toBe('path,id,label,f0,f1');
+    const back = file('arrow');
+    await importFeaturesCsv(csv, back);
+    const loaded = await loadFeatures(back);
+    expect(loaded.ids).toEqual(['a', 'b', 'c']);
+    expect(loaded.paths).toEqual(['ä/1.png', null, 'c.png']);
+    expect(loaded.labels).toEqual([3, null, -2]);
+    expect(bits(loaded.embeddings)).toEqual(bits(embeddings));
+  });
+
+  it('export refuses to drop ids that differ from paths, and leaves no CSV', async () => {
+    const { path } = await writeFeatures([{ id: 'a', path: 'a.png', label: null }], 2, 3);
+    const csv = file('csv');
+    await expect(exportFeaturesCsv(path, csv)).rejects.toThrow(
+      `${path}: row 0 (id "a"): id differs from path "a.png"; a path-only CSV would lose it (pass includeId: true)`,
+    );
+    expect(existsSync(csv)).toBe(false);
+  });
+
+  it('import accepts columns in any order, CRLF, a BOM and a pandas index column', async () => {
+    const csv = file('csv');
+    writeFileSync(csv, '\ufeff,f1,path,label,f0\r\n0,2.5,x.png,7,1e-3\r\n1,-0,y.png,,3\r\n');
+    const back = file('arrow');
+    await importFeaturesCsv(csv, back);
+    const loaded = await loadFeatures(back);
+    expect(loaded.ids).toEqual(['x.png', 'y.png']);
+    expect(loaded.labels).toEqual([7, null]);
+    expect(Array.from(loaded.embeddings)).toEqual([Math.fround(1e-3), 2.5, 3, -0]);
+  });
+});
+
+describe('CSV import errors name the line and column and leave no feature file', () => {
+  const cases: [string, string, string][] = [
+    ['a non-number', 'path,f0,f1\na,1,2\nb,1,abc\n', 'line 3, column "f1": "abc" is not a finite number'],
+    ['an empty value', 'path,f0,f1\na,1,\n', 'line 2, column "f1": "" is not a finite number'],
+    ['NaN written by numpy', 'path,f0,f1\na,nan,1\n', 'line 2, column "f0": "nan" is not a finite number'],
+    ['too few fields', 'path,f0,f1\na,1\n', 'line 2: has 2 fields, the header has 3'],
+    ['a gap in the f-columns', 'path,f0,f2\na,1,2\n', 'line 1, column "f1": missing, but the header has 2 feature columns (expected f0..f1)'],
+    ['an unknown column', 'path,f0,score\na,1,2\n', 'line 1, column "score": unknown column; expected path, f0..f{d-1}, and optionally id and label'],
+    ['no path or id column', 'f0,f1\n1,2\n', `line 1: the header has neither a "path" nor an "id" column`],
+    ['a bad label', 'path,label,f0\na,1.5,1\n', 'line 2, column "label": "1.5" is not an int32 (leave it empty when unknown)'],
+    ['an empty path without id', 'path,f0\n,1\n', 'line 2, column "path": empty; every row needs an id (or a path to use as id)'],
+    ['an unterminated quote', 'path,f0\n"a,1\n', 'line 2, column "path": unterminated quoted field'],
+    ['a duplicate path', 'path,f0\na,1\nb,2\na,3\n', 'line 4, column "path": duplicate id (an earlier row has the same id) (id "a")'],
+    ['an empty file', '', 'line 1: empty file; expected a header path,f0,f1,…'],
+  ];
+  it.each(cases)('%s', async (_name, text, message) => {
+    const d = mkdtempSync(join(dir, 'bad-'));
+    const csv = join(d, 'in.csv');
+    writeFileSync(csv, text);
+    await expect(importFeaturesCsv(csv, join(d, 'out.arrow'))).rejects.toThrow(`${csv}: ${message}`);
+    expect(readdirSync(d)).toEqual(['in.csv']);
+  });
+
+  it('a duplicate far past the first write chunk still names its line', async () => {
+    const d = mkdtempSync(join(dir, 'dup-'));
+    const csv = join(d, 'in.csv');
+    const lines = ['path,f0'];
+    for (let i = 0; i < 3000; i++) lines.push(`p${i},${i}`);
+    lines.push('p5,1');
+    writeFileSync(csv, lines.join('\n') + '\n');
+    await expect(importFeaturesCsv(csv, join(d, 'out.arrow'), { batchRows: 500 })).rejects.toThrow(
+      `${csv}: line 3002, column "path": duplicate id`,
+    );
+    expect(readdirSync(d)).toEqual(['in.csv']);
+  });
+
+  it('dim and normalized options are checked against the data', async () => {
+    const d = mkdtempSync(join(dir, 'opts-'));
+    const csv = join(d, 'in.csv');
+    writeFileSync(csv, 'path,f0,f1\na,0.6,0.8\nb,1,1\n');
+    await expect(importFeaturesCsv(csv, join(d, 'o.arrow'), { dim: 3 })).rejects.toThrow(
+      'line 1: the header has 2 feature columns, expected dim 3',
+    );
+    await expect(importFeaturesCsv(csv, join(d, 'o.arrow'), { normalized: true })).rejects.toThrow(
+      /line 3: embedding has L2 norm 1\.41.* \(id "b"\)/,
+    );
+    expect(readdirSync(d)).toEqual(['in.csv']);
+  });
+});

@@ -1,0 +1,243 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { StreamingAtomicFile } from './streaming-atomic-file.js';
+import { formatCsvField, parseCsvLine } from './csv-line.js';
+import { FeatureFileError } from './feature-file-error.js';
+import { openFeatureFile, readFeatureBatches } from './feature-reader.js';
+import { FeatureWriter, type FeatureMetadataInput } from './feature-writer.js';
+import { formatFloat32 } from './float32-text.js';
+
+/*
+ * CSV features for users of the original Python scripts: `feature_extract.py` wrote
+ * `path,f0,f1,…` files. Both directions stream line by line / batch by batch.
+ */
+
+export interface ExportFeaturesCsvOptions {
+  /** Add an `id` column (needed when ids differ from paths). Default false: `path,f0,…` as the Python scripts wrote. */
+  includeId?: boolean;
+  /** Add a `label` column (empty when unknown). Default false. */
+  includeLabel?: boolean;
+}
+
+/**
+ * Writes `path[,id][,label],f0..f{d-1}` (header first); floats are printed with the fewest digits
+ * that read back to the same float32, so an import restores them bit-exactly. Without `includeId`
+ * a row whose id differs from its path would lose its id, so that is an error rather than silent.
+ */
+export async function exportFeaturesCsv(
+  arrowPath: string,
+  csvPath: string,
+  opts: ExportFeaturesCsvOptions = {},
+): Promise<{ rows: number; dim: number }> {
+  const out = await StreamingAtomicFile.create(csvPath);
+  let rows = 0;
+  let dim = 0;
+  try {
+    let chunk: string[] = [];
+    let chunkChars = 0;
+    const emit = async (line: string, force = false) => {
+      chunk.push(line);
+      chunkChars += line.length;
+      if (force || chunkChars > 1 << 20) {
+        await out.write([Buffer.from(chunk.join(''), 'utf8')]);
+        chunk = [];
+        chunkChars = 0;
+      }
+    };
+    dim = (await openFeatureFile(arrowPath)).meta.dim;
+    const cols = ['path', ...(opts.includeId ? ['id'] : []), ...(opts.includeLabel ? ['label'] : [])];
+    for (let j = 0; j < dim; j++) cols.push(`f${j}`);
+    await emit(cols.join(',') + '\n');
+    for await (const b of readFeatureBatches(arrowPath)) {
+      for (let r = 0; r < b.ids.length; r++) {
+        const id = b.ids[r];
+        const path = b.paths[r];
+        if (!opts.includeId && id !== path) {
+          throw new FeatureFileError(
+            arrowPath,
+            `id differs from path ${JSON.stringify(path)}; a path-only CSV would lose it (pass includeId: true)`,
+            b.rowOffset + r,
+            id,
+          );
+        }
+        const fields = [path === null ? '' : formatCsvField(path)];
+        if (opts.includeId) fields.push(formatCsvField(id));
+        if (opts.includeLabel) fields.push(b.labels[r] === null ? '' : String(b.labels[r]));
+        const base = r * dim;
+        for (let j = 0; j < dim; j++) fields.push(formatFloat32(b.embeddings[base + j]));
+        await emit(fields.join(',') + '\n');
+        rows++;
+      }
+    }
+    await emit('', true);
+    await out.commit();
+    return { rows, dim };
+  } catch (err) {
+    await out.discard();
+    throw err;
+  }
+}
+
+export interface ImportFeaturesCsvOptions extends Partial<Omit<FeatureMetadataInput, 'dim'>> {
+  /** Expected dimension; the header's f-columns must match it. Default: whatever the header says. */
+  dim?: number;
+  batchRows?: number;
+}
+
+/** Rows handed to the writer at a time (independent of the file's record-batch size). */
+const IMPORT_CHUNK_ROWS = 1024;
+
+/**
+ * Reads `path,f0..f{d-1}` CSV (columns in any order; optional `id` and `label`; a leading pandas
+ * index column is ignored) into a feature file. Ids default to the path. Every error names the
+ * CSV line (1-based, header = line 1) and column.
+ */
+export async function importFeaturesCsv(
+  csvPath: string,
+  arrowPath: string,
+  opts: ImportFeaturesCsvOptions = {},
+): Promise<{ rows: number; dim: number }> {
+  const fail = (line: number, column: string | null, problem: string): never => {
+    throw new FeatureFileError(csvPath, `line ${line}${column === null ? '' : `, column ${JSON.stringify(column)}`}: ${problem}`);
+  };
+  const input = createReadStream(csvPath, { encoding: 'utf8' });
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let writer: FeatureWriter | null = null;
+  try {
+    let lineNo = 0;
+    let header: ReturnType<typeof parseHeader> | null = null;
+    let dim = 0;
+    let ids: string[] = [];
+    let paths: (string | null)[] = [];
+    let labels: (number | null)[] = [];
+    let emb = new Float32Array(0);
+    let chunkLines: number[] = [];
+
+    for await (let text of lines) {
+      lineNo++;
+      if (lineNo === 1) {
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+        header = parseHeader(text, opts.dim, (col, problem) => fail(1, col, problem));
+        dim = header.dim;
+        emb = new Float32Array(IMPORT_CHUNK_ROWS * dim);
+        writer = await FeatureWriter.create(
+          arrowPath,
+          {
+            encoder: opts.encoder ?? 'imported-csv',
+            db: opts.db ?? '',
+            normalized: opts.normalized ?? false,
+            dim,
+          },
+          { batchRows: opts.batchRows },
+        );
+        continue;
+      }
+      if (text.length === 0) continue;
+      const h = header as NonNullable<typeof header>;
+      const parsed = parseCsvLine(text);
+      if ('problem' in parsed) fail(lineNo, h.names[parsed.column - 1] ?? `#${parsed.column}`, parsed.problem);
+      const fields = (parsed as { fields: string[] }).fields;
+      if (fields.length !== h.names.length) {
+        fail(lineNo, null, `has ${fields.length} fields, the header has ${h.names.length}`);
+      }
+      const path = h.path >= 0 && fields[h.path] !== '' ? fields[h.path] : null;
+      const id = h.id >= 0 ? fields[h.id] : path;
+      if (!id) fail(lineNo, h.id >= 0 ? 'id' : 'path', 'empty; every row needs an id (or a path to use as id)');
+      let label: number | null = null;
+      if (h.label >= 0 && fields[h.label] !== '') {
+        const v = Number(fields[h.label]);
+        if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) {
+          fail(lineNo, 'label', `${JSON.stringify(fields[h.label])} is not an int32 (leave it empty when unknown)`);
+        }
+        label = v;
+      }
+      const k = ids.length;
+      for (let j = 0; j < dim; j++) {
+        const s = fields[h.features[j]];
+        const v = s.trim() === '' ? NaN : Number(s);
+        if (!Number.isFinite(v)) fail(lineNo, `f${j}`, `${JSON.stringify(s)} is not a finite number`);
+        emb[k * dim + j] = v;
+      }
+      ids.push(id as string);
+      paths.push(path);
+      labels.push(label);
+      chunkLines.push(lineNo);
+      if (ids.length === IMPORT_CHUNK_ROWS) await flush();
+    }
+    if (!header) fail(1, null, 'empty file; expected a header path,f0,f1,…');
+    await flush();
+    const w = writer as unknown as FeatureWriter;
+    const { rows } = await w.close();
+    return { rows, dim };
+
+    /** Hands the pending rows to the writer; its errors name the Arrow row, so map them back to the CSV line. */
+    async function flush() {
+      if (!writer || ids.length === 0) return;
+      const before = writer.rowCount;
+      try {
+        await writer.appendBatch({ ids, paths, labels, embeddings: emb.subarray(0, ids.length * dim) });
+      } catch (err) {
+        const line = err instanceof FeatureFileError && err.row !== undefined ? chunkLines[err.row - before] : undefined;
+        if (err instanceof FeatureFileError && line !== undefined) {
+          const column = /duplicate id|id is/.test(err.problem) ? (header && header.id >= 0 ? 'id' : 'path') : null;
+          fail(line, column, `${err.problem}${err.id === undefined ? '' : ` (id ${JSON.stringify(err.id)})`}`);
+        }
+        throw err;
+      }
+      ids = [];
+      paths = [];
+      labels = [];
+      chunkLines = [];
+    }
+  } catch (err) {
+    await (writer as FeatureWriter | null)?.abort();
+    throw err;
+  } finally {
+    lines.close();
+    input.destroy();
+  }
+}
+
+interface CsvHeader {
+  names: string[];
+  dim: number;
+  path: number;
+  id: number;
+  label: number;
+  /** features[j] = field index of column f{j}. */
+  features: number[];
+}
+
+function parseHeader(text: string, expectedDim: number | undefined, fail: (col: string | null, problem: string) => never): CsvHeader {
+  const parsed = parseCsvLine(text);
+  if ('problem' in parsed) return fail(null, parsed.problem);
+  const names = parsed.fields.map((s) => s.trim());
+  const h: CsvHeader = { names, dim: 0, path: -1, id: -1, label: -1, features: [] };
+  const featureAt = new Map<number, number>();
+  names.forEach((name, i) => {
+    const f = /^f(0|[1-9][0-9]*)$/.exec(name);
+    if (f) {
+      const j = Number(f[1]);
+      if (featureAt.has(j)) fail(name, 'appears twice in the header');
+      featureAt.set(j, i);
+    } else if (name === 'path' || name === 'id' || name === 'label') {
+      if (h[name] >= 0) fail(name, 'appears twice in the header');
+      h[name] = i;
+    } else if (i === 0 && (name === '' || name === 'Unnamed: 0')) {
+      // pandas index column (to_csv without index=False): ignored.
+    } else {
+      fail(name, 'unknown column; expected path, f0..f{d-1}, and optionally id and label');
+    }
+  });
+  if (h.path < 0 && h.id < 0) fail(null, 'the header has neither a "path" nor an "id" column');
+  const dim = featureAt.size;
+  if (dim === 0) fail(null, 'the header has no feature columns f0, f1, …');
+  for (let j = 0; j < dim; j++) {
+    const i = featureAt.get(j);
+    if (i === undefined) fail(`f${j}`, `missing, but the header has ${dim} feature columns (expected f0..f${dim - 1})`);
+    h.features.push(i as number);
+  }
+  if (expectedDim !== undefined && dim !== expectedDim) fail(null, `the header has ${dim} feature columns, expected dim ${expectedDim}`);
+  h.dim = dim;
+  return h;
+}
