@@ -10,8 +10,9 @@
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput.js';
+import { tileConfig } from './kernels/Tile.js';
 
-const trainingKernelConfigs: KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig];
+const trainingKernelConfigs: KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, tileConfig];
 
 /** Registers (replacing stock ones where ours is better) and returns the kernel names. */
 export function registerWasmTrainingKernels(): string[] {

@@ -71,7 +71,7 @@ describe('wasm training kernels', () => {
   });
 
   it('registers the conv gradient kernels once, on the wasm backend only', () => {
-    expect(names).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput']);
+    expect(names).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile']);
     expect(registerWasmTrainingKernels()).toEqual(names);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBe(conv2DBackpropFilterConfig);
     expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')).not.toBe(conv2DBackpropFilterConfig);
@@ -106,6 +106,24 @@ describe('wasm training kernels', () => {
     const expected = await onBackend('cpu', run);
     const actual = await onBackend('wasm', run);
     expect(relativeError(actual, expected), label(c)).toBeLessThan(1e-4);
+  });
+
+  const tileCases: { shape: number[]; reps: number[]; dtype: 'float32' | 'int32' | 'bool' }[] = [
+    { shape: [1, 1, 1, 7], reps: [3, 5, 5, 1], dtype: 'float32' },
+    { shape: [2, 3, 1], reps: [2, 1, 3], dtype: 'float32' },
+    { shape: [3, 1, 4, 2], reps: [1, 3, 2, 2], dtype: 'int32' },
+    { shape: [5], reps: [4], dtype: 'bool' },
+    { shape: [2, 2], reps: [1, 1], dtype: 'float32' },
+  ];
+  it.each(tileCases)('Tile matches cpu: %j', async ({ shape, reps, dtype }) => {
+    const rng = new Rng(`tile:${shape}:${reps}:${dtype}`);
+    const data = randomData(rng, shape).map((v) => (dtype === 'float32' ? v : Math.round(v * 3)));
+    const run = () => tf.tile(tf.tensor(dtype === 'bool' ? data.map((v) => (v > 0 ? 1 : 0)) : data, shape, dtype), reps);
+    await tf.setBackend('cpu');
+    const expected = tf.tidy(() => Array.from(run().dataSync()));
+    await tf.setBackend('wasm');
+    const actual = tf.tidy(() => Array.from(run().dataSync()));
+    expect(actual).toEqual(expected);
   });
 
   it('leaves no intermediate tensors behind', async () => {
