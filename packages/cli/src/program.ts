@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { BackendChoiceSchema, initBackend, parseBackendChoice } from '@twindb/core-tensors';
+import { registerFeaturesCommand } from './commands/features.js';
 
 /** Options every subcommand understands. */
 export interface GlobalOptions {
@@ -35,6 +36,8 @@ export function createProgram(): Command {
       });
       process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
     });
+
+  registerFeaturesCommand(program);
 
   return program;
 }

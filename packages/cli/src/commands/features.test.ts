@@ -1,0 +1,43 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadFeatures } from '@twindb/core-tensors';
+import { describe, expect, it, vi } from 'vitest';
+import { createProgram } from '../program.js';
+
+async function twindb(...args: string[]): Promise<string> {
+  let out = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    out += String(chunk);
+    return true;
+  });
+  const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    await createProgram().exitOverride().parseAsync(['node', 'twindb', ...args]);
+  } finally {
+    spy.mockRestore();
+    errSpy.mockRestore();
+  }
+  return out;
+}
+
+describe('twindb features', () => {
+  it('imports the original scripts\' CSV, reports it, and exports it back unchanged', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'twindb-cli-features-'));
+    const csv = path.join(dir, 'target features.csv');
+    writeFileSync(csv, 'path,f0,f1,f2\nimgs/a.png,0.5,-1.25,3\nimgs/b.png,1e-3,0,-2.5\n');
+    const arrow = path.join(dir, 'target.arrow');
+    await twindb('features', 'import-csv', csv, arrow, '--encoder', 'simclr-small-cnn', '--db', 'folder:/data/t');
+
+    const loaded = await loadFeatures(arrow);
+    expect(loaded.ids).toEqual(['imgs/a.png', 'imgs/b.png']);
+    expect(Array.from(loaded.embeddings)).toEqual(Array.from(Float32Array.from([0.5, -1.25, 3, 1e-3, 0, -2.5])));
+
+    const info = JSON.parse(await twindb('features', 'info', arrow));
+    expect(info).toMatchObject({ rows: 2, meta: { dim: 3, encoder: 'simclr-small-cnn', db: 'folder:/data/t', normalized: false } });
+
+    const back = path.join(dir, 'back.csv');
+    await twindb('features', 'export-csv', arrow, back);
+    expect(readFileSync(back, 'utf8').trim().split(/\r?\n/)).toEqual(['path,f0,f1,f2', 'imgs/a.png,0.5,-1.25,3', 'imgs/b.png,0.001,0,-2.5']);
+  });
+});
