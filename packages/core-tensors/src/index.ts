@@ -84,6 +84,7 @@ export { openStl10Source } from './data/sources/stl10-source.js';
 export type { Stl10Split } from './data/sources/stl10-source.js';
 export { decodeImageFile, decodeImageBuffer } from './data/decode/decode-image-file.js';
 export { fitImage } from './data/decode/fit-image.js';
+export { writeImageFile } from './data/decode/write-image-file.js';
 export { ImageReadError } from './data/decode/image-read-error.js';
 export { decodeStream, defaultDecodeConcurrency } from './data/decode/decode-stream.js';
 export type { DecodedImage, DecodeStreamOptions } from './data/decode/decode-stream.js';

@@ -1,4 +1,5 @@
 import type { Bench } from '../bench.js';
+import { trainStep } from './train-step.js';
 
 /** The registry of benchmarks: `npm run bench -- <name>`. Add one import and one entry per bench. */
-export const benches: Bench[] = [];
+export const benches: Bench[] = [trainStep];

@@ -43,17 +43,19 @@ function hsvToRgb(h: number, s: number, v: number, out: Uint8Array, o: number): 
   const p = clip8(Math.round(v * (1 - fs)));
   const q = clip8(Math.round(v * (1 - fs * f)));
   const t = clip8(Math.round(v * (1 - fs * (1 - f))));
-  const rgb = [
-    [v, t, p],
-    [q, v, p],
-    [p, v, t],
-    [p, q, v],
-    [t, p, v],
-    [v, p, q],
-  ][i % 6];
-  out[o] = rgb[0];
-  out[o + 1] = rgb[1];
-  out[o + 2] = rgb[2];
+  let r = v;
+  let g = t;
+  let b = p;
+  switch (i % 6) {
+    case 1: r = q; g = v; b = p; break;
+    case 2: r = p; g = v; b = t; break;
+    case 3: r = p; g = q; b = v; break;
+    case 4: r = t; g = p; b = v; break;
+    case 5: r = v; g = p; b = q; break;
+  }
+  out[o] = r;
+  out[o + 1] = g;
+  out[o + 2] = b;
 }
 
 function clip8(x: number): number {

@@ -21,8 +21,18 @@ export function normalize(img: ImageU8, n: Normalization): ImageF32 {
   }
   const d = img.data;
   const out = new Float32Array(d.length);
-  for (let i = 0; i < d.length; i += c) {
-    for (let ch = 0; ch < c; ch++) out[i + ch] = d[i + ch] * scale[ch] + shift[ch];
+  if (c === 3) {
+    const [s0, s1, s2] = scale;
+    const [t0, t1, t2] = shift;
+    for (let i = 0; i < d.length; i += 3) {
+      out[i] = d[i] * s0 + t0;
+      out[i + 1] = d[i + 1] * s1 + t1;
+      out[i + 2] = d[i + 2] * s2 + t2;
+    }
+  } else {
+    for (let i = 0; i < d.length; i += c) {
+      for (let ch = 0; ch < c; ch++) out[i + ch] = d[i + ch] * scale[ch] + shift[ch];
+    }
   }
   return { width: img.width, height: img.height, channels: c, data: out };
 }

@@ -16,7 +16,7 @@ export function digitsTransform(kwargs: DigitsKwargsInput = { random_resized_cro
   const size = k.random_resized_crop.size;
   const crop = { scale: k.random_resized_crop.scale, ratio: k.random_resized_crop.ratio };
   return (img: ImageU8, rng: Rng) => {
-    let x = randomCropRotate(img, size, size, crop, k.rotation.degrees, rng);
+    const x = randomCropRotate(img, size, size, crop, k.rotation.degrees, rng);
     if (rng.next() < k.stroke_width.p) {
       const m = morph3x3(x, rng.next() < 0.5 ? 'dilate' : 'erode');
       const a = rng.next();
