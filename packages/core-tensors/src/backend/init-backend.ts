@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendChoice, type BackendOptions, parseBackendChoice } from './backend-options.js';
+import './register-gradients.js';
 import { registerWasmTrainingKernels } from './wasm/register-training-kernels.js';
 
 /** What {@link initBackend} chose, and why it passed over the faster candidates. */
@@ -97,7 +98,11 @@ async function tryCandidate(candidate: Candidate): Promise<Outcome> {
     await import(pkg);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const missing = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+    // Node says ERR_MODULE_NOT_FOUND; bundlers and test runners (vite) word it differently.
+    const missing =
+      code === 'ERR_MODULE_NOT_FOUND' ||
+      code === 'MODULE_NOT_FOUND' ||
+      /Cannot find (module|package)|Could not resolve|Failed to load url|Is it installed/i.test(firstLine(err));
     return { ok: false, reason: missing ? `${pkg} is not installed` : `${pkg} failed to load (${firstLine(err)})` };
   }
   const tfName = candidate === 'tensorflow-gpu' || candidate === 'tensorflow' ? 'tensorflow' : candidate;
