@@ -1,0 +1,51 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Rng } from '@twindb/core-tensors';
+import { BatchNorm2d } from './batch-norm.js';
+import { Conv2d } from './conv2d.js';
+import { type ApplyOptions, Module } from './module.js';
+
+/** The 1×1 conv + BN projection used when a block changes resolution or width (`shortcut.0`, `shortcut.1`). */
+class Projection extends Module<tf.Tensor4D, tf.Tensor4D> {
+  private readonly conv: Conv2d;
+  private readonly bn: BatchNorm2d;
+
+  constructor(inChannels: number, outChannels: number, stride: number, rng: Rng) {
+    super();
+    this.conv = this.addModule('0', new Conv2d(inChannels, outChannels, { kernelSize: 1, stride }, rng));
+    this.bn = this.addModule('1', new BatchNorm2d(outChannels));
+  }
+
+  apply(x: tf.Tensor4D, opts?: ApplyOptions): tf.Tensor4D {
+    return this.bn.apply(this.conv.apply(x), opts);
+  }
+}
+
+/**
+ * The ResNet BasicBlock of the reference (`models/resnet_cifar.py`):
+ * conv3×3(stride s) → BN → ReLU → conv3×3 → BN → + shortcut → ReLU, where the shortcut is the
+ * identity unless the stride or the width changes.
+ */
+export class BasicBlock extends Module<tf.Tensor4D, tf.Tensor4D> {
+  private readonly conv1: Conv2d;
+  private readonly bn1: BatchNorm2d;
+  private readonly conv2: Conv2d;
+  private readonly bn2: BatchNorm2d;
+  private readonly shortcut: Projection | null;
+
+  constructor(inChannels: number, outChannels: number, stride: number, rng: Rng) {
+    super();
+    this.conv1 = this.addModule('conv1', new Conv2d(inChannels, outChannels, { kernelSize: 3, stride, padding: 1 }, rng));
+    this.bn1 = this.addModule('bn1', new BatchNorm2d(outChannels));
+    this.conv2 = this.addModule('conv2', new Conv2d(outChannels, outChannels, { kernelSize: 3, stride: 1, padding: 1 }, rng));
+    this.bn2 = this.addModule('bn2', new BatchNorm2d(outChannels));
+    this.shortcut =
+      stride !== 1 || inChannels !== outChannels ? this.addModule('shortcut', new Projection(inChannels, outChannels, stride, rng)) : null;
+  }
+
+  apply(x: tf.Tensor4D, opts?: ApplyOptions): tf.Tensor4D {
+    const h = tf.relu(this.bn1.apply(this.conv1.apply(x), opts));
+    const y = this.bn2.apply(this.conv2.apply(h), opts);
+    const skip = this.shortcut ? this.shortcut.apply(x, opts) : x;
+    return tf.relu(tf.add(y, skip) as tf.Tensor4D);
+  }
+}

@@ -1,0 +1,58 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Rng } from '@twindb/core-tensors';
+import { assertImageBatch, type Backbone } from './backbone.js';
+import { BasicBlock } from './basic-block.js';
+import { BatchNorm2d } from './batch-norm.js';
+import { Conv2d } from './conv2d.js';
+import { type ApplyOptions, Module } from './module.js';
+import { Sequential } from './sequential.js';
+
+export interface ResNet18CifarOptions {
+  /** Source of the Kaiming-normal conv initialisation. */
+  rng: Rng;
+  /** Image channels (3 for CIFAR/STL). */
+  inChannels?: number;
+}
+
+/** Widths and first-block strides of the four stages; every stage has two BasicBlocks. */
+const STAGES: ReadonlyArray<{ width: number; stride: number }> = [
+  { width: 64, stride: 1 },
+  { width: 128, stride: 2 },
+  { width: 256, stride: 2 },
+  { width: 512, stride: 2 },
+];
+
+/**
+ * ResNet-18, CIFAR variant of the SCAN reference (`models/resnet_cifar.py`): a 3×3 stride-1 stem
+ * with no max-pool (so 32×32 input keeps full resolution in layer1), stages of [2, 2, 2, 2]
+ * BasicBlocks, global average pool → 512-d features, no classifier. 11,168,832 parameters.
+ * Input is NHWC; any spatial size works (the pool is adaptive).
+ */
+export class ResNet18Cifar extends Module<tf.Tensor4D, tf.Tensor2D> implements Backbone {
+  readonly featureDim = 512;
+  readonly inChannels: number;
+  private readonly conv1: Conv2d;
+  private readonly bn1: BatchNorm2d;
+  private readonly stages: Sequential[];
+
+  constructor(opts: ResNet18CifarOptions) {
+    super();
+    const { rng } = opts;
+    this.inChannels = opts.inChannels ?? 3;
+    this.conv1 = this.addModule('conv1', new Conv2d(this.inChannels, 64, { kernelSize: 3, stride: 1, padding: 1 }, rng));
+    this.bn1 = this.addModule('bn1', new BatchNorm2d(64));
+    let inWidth = 64;
+    this.stages = STAGES.map(({ width, stride }, i) => {
+      const stage = new Sequential([new BasicBlock(inWidth, width, stride, rng), new BasicBlock(width, width, 1, rng)]);
+      inWidth = width;
+      return this.addModule(`layer${i + 1}`, stage);
+    });
+  }
+
+  apply(x: tf.Tensor4D, opts?: ApplyOptions): tf.Tensor2D {
+    assertImageBatch('ResNet18Cifar', x, this.inChannels);
+    let h = tf.relu(this.bn1.apply(this.conv1.apply(x), opts));
+    for (const stage of this.stages) h = stage.apply(h, opts);
+    return tf.mean(h, [1, 2]);
+  }
+}

@@ -1,0 +1,97 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from '@twindb/core-tensors';
+import { BatchNorm2d } from '@twindb/pretext';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useBackend } from './test-backend.js';
+
+beforeAll(() => useBackend('cpu'));
+
+/** Per-channel mean and biased/unbiased variance of an NHWC array, computed independently of tfjs. */
+function channelStats(values: Float32Array, channels: number) {
+  const n = values.length / channels;
+  const mean = new Float64Array(channels);
+  const sq = new Float64Array(channels);
+  values.forEach((v, i) => (mean[i % channels] += v / n));
+  values.forEach((v, i) => (sq[i % channels] += (v - mean[i % channels]) ** 2));
+  return { mean, biased: sq.map((s) => s / n), unbiased: sq.map((s) => s / (n - 1)) };
+}
+
+function randomImages(shape: [number, number, number, number], rng: Rng, offset = 0): tf.Tensor4D {
+  const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < values.length; i++) values[i] = offset + rng.normal(0, 2);
+  return tf.tensor4d(values, shape);
+}
+
+describe('BatchNorm2d', () => {
+  it('starts as PyTorch does: weight 1, bias 0, running mean 0, running var 1', () => {
+    const bn = new BatchNorm2d(4);
+    expect(Array.from(bn.weight.dataSync())).toEqual([1, 1, 1, 1]);
+    expect(Array.from(bn.bias.dataSync())).toEqual([0, 0, 0, 0]);
+    expect(bn.namedBuffers().map(([n]) => n)).toEqual(['running_mean', 'running_var']);
+    expect(Array.from(bn.runningVar.dataSync())).toEqual([1, 1, 1, 1]);
+    bn.dispose();
+  });
+
+  it('training mode normalises with batch stats and moves running stats by momentum 0.1 (unbiased var)', () => {
+    const rng = new Rng('bn-train');
+    const bn = new BatchNorm2d(3);
+    const x = randomImages([4, 5, 5, 3], rng, 3);
+    const stats = channelStats(x.dataSync() as Float32Array, 3);
+    const y = bn.apply(x, { training: true });
+
+    const yStats = channelStats(y.dataSync() as Float32Array, 3);
+    for (let c = 0; c < 3; c++) {
+      expect(yStats.mean[c]).toBeCloseTo(0, 4);
+      expect(yStats.biased[c]).toBeCloseTo(stats.biased[c] / (stats.biased[c] + 1e-5), 4);
+    }
+    const rm = bn.runningMean.dataSync();
+    const rv = bn.runningVar.dataSync();
+    for (let c = 0; c < 3; c++) {
+      expect(rm[c]).toBeCloseTo(0.1 * stats.mean[c], 4);
+      expect(rv[c]).toBeCloseTo(0.9 + 0.1 * stats.unbiased[c], 4);
+    }
+    tf.dispose([x, y]);
+    bn.dispose();
+  });
+
+  it('eval mode uses the running stats and leaves them unchanged', () => {
+    const rng = new Rng('bn-eval');
+    const bn = new BatchNorm2d(2);
+    const warm = randomImages([2, 3, 3, 2], rng, 1);
+    tf.dispose(bn.apply(warm, { training: true }));
+    const rm = Array.from(bn.runningMean.dataSync());
+    const rv = Array.from(bn.runningVar.dataSync());
+
+    bn.eval();
+    const x = randomImages([2, 3, 3, 2], rng, -1);
+    const y = bn.apply(x);
+    expect(Array.from(bn.runningMean.dataSync())).toEqual(rm);
+    expect(Array.from(bn.runningVar.dataSync())).toEqual(rv);
+    const xv = x.dataSync();
+    const yv = y.dataSync();
+    for (let i = 0; i < xv.length; i++) {
+      const c = i % 2;
+      expect(yv[i]).toBeCloseTo((xv[i] - rm[c]) / Math.sqrt(rv[c] + 1e-5), 4);
+    }
+    tf.dispose([warm, x, y]);
+    bn.dispose();
+  });
+
+  it('leaks no tensors in training mode inside tidy', () => {
+    const bn = new BatchNorm2d(2);
+    const x = randomImages([2, 3, 3, 2], new Rng(1));
+    const before = tf.memory().numTensors;
+    tf.tidy(() => bn.apply(x, { training: true }).dataSync());
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+    bn.dispose();
+  });
+
+  it('rejects input whose last axis is not the channel count', () => {
+    const bn = new BatchNorm2d(8);
+    const x = tf.zeros([1, 8, 4, 4]) as tf.Tensor4D;
+    expect(() => bn.apply(x)).toThrow(/expected 8 channels.*\[1,8,4,4\]/);
+    x.dispose();
+    bn.dispose();
+  });
+});
