@@ -5,6 +5,10 @@
 
 // --- math: seeded random numbers, vector math, top-k -------------------------------------------
 export { Rng, hashString } from './math/random.js';
+export { l2Normalize, type L2NormalizeOptions } from './math/l2-normalize.js';
+export { dot } from './math/dot.js';
+export { cosineDistance } from './math/cosine-distance.js';
+export { topKCosine, type TopKCosineOptions, type TopKResult } from './math/top-k-cosine.js';
 
 // --- backend: TensorFlow.js backend selection and wasm training kernels ------------------------
 export { initBackend, type BackendInfo } from './backend/init-backend.js';
@@ -61,6 +65,21 @@ export {
 } from './features/features-csv.js';
 
 // --- metrics: clustering metrics ---------------------------------------------------------------
+export type { Labels } from './metrics/labels.js';
+export { confusionMatrix } from './metrics/confusion-matrix.js';
+export { hungarianMatch, type HungarianMatch } from './metrics/hungarian-match.js';
+export { clusteringAccuracy } from './metrics/clustering-accuracy.js';
+export { manyToOneAccuracy, majorityVoteMapping } from './metrics/many-to-one-accuracy.js';
+export { nmi } from './metrics/nmi.js';
+export { ari } from './metrics/ari.js';
+export { topKAccuracy } from './metrics/top-k-accuracy.js';
+export { classHistogram } from './metrics/class-histogram.js';
+export { totalVariation } from './metrics/total-variation.js';
+export {
+  evaluateClustering,
+  type ClusteringEvaluation,
+  type EvaluateClusteringOptions,
+} from './metrics/evaluate-clustering.js';
 
 // --- data: image DBs, decoding, augmentations, datasets ----------------------------------------
 export { createImageU8, toChannels, toFloat01, luma, lumaPlane } from './data/image.js';
