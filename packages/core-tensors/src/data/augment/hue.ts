@@ -13,8 +13,8 @@ export function adjustHue(img: ImageU8, h: number): ImageU8 {
     const r = d[i];
     const g = d[i + 1];
     const b = d[i + 2];
-    const maxc = Math.max(r, g, b);
-    const minc = Math.min(r, g, b);
+    const maxc = r > g ? (r > b ? r : b) : g > b ? g : b;
+    const minc = r < g ? (r < b ? r : b) : g < b ? g : b;
     if (maxc === minc) {
       out[i] = out[i + 1] = out[i + 2] = maxc;
       continue;
@@ -24,7 +24,8 @@ export function adjustHue(img: ImageU8, h: number): ImageU8 {
     const gc = (maxc - g) / cr;
     const bc = (maxc - b) / cr;
     let hh = r === maxc ? bc - gc : g === maxc ? 2 + rc - bc : 4 + gc - rc;
-    hh = (hh / 6 + 1) % 1;
+    hh = hh / 6 + 1;
+    if (hh >= 1) hh -= 1;
     const uh = clip8(Math.trunc(hh * 255));
     const us = clip8(Math.trunc((cr / maxc) * 255));
     hsvToRgb((uh + shift) & 255, us, maxc, out, i);

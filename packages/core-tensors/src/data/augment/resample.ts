@@ -29,13 +29,29 @@ export function resampleBilinear(
       const rowIn = y * img.width * c;
       const rowOut = y * outWidth * c;
       for (let x = 0; x < outWidth; x++) {
-        const lo = bounds[2 * x];
         const n = bounds[2 * x + 1];
         const k = x * ksize;
-        for (let ch = 0; ch < c; ch++) {
-          let s = 0;
-          for (let i = 0; i < n; i++) s += d[rowIn + (lo + i) * c + ch] * weights[k + i];
-          out[rowOut + x * c + ch] = clip8(s);
+        const base = rowIn + bounds[2 * x] * c;
+        if (c === 3) {
+          let s0 = 0;
+          let s1 = 0;
+          let s2 = 0;
+          for (let i = 0; i < n; i++) {
+            const wgt = weights[k + i];
+            const p = base + 3 * i;
+            s0 += d[p] * wgt;
+            s1 += d[p + 1] * wgt;
+            s2 += d[p + 2] * wgt;
+          }
+          out[rowOut + 3 * x] = clip8(s0);
+          out[rowOut + 3 * x + 1] = clip8(s1);
+          out[rowOut + 3 * x + 2] = clip8(s2);
+        } else {
+          for (let ch = 0; ch < c; ch++) {
+            let s = 0;
+            for (let i = 0; i < n; i++) s += d[base + i * c + ch] * weights[k + i];
+            out[rowOut + x * c + ch] = clip8(s);
+          }
         }
       }
     }
@@ -46,25 +62,28 @@ export function resampleBilinear(
     return src;
   }
   const { bounds, weights, ksize } = coefficients(img.height, y0, y1, outHeight);
-  const w = src.width;
-  const out = new Uint8Array(w * outHeight * c);
+  const rowLen = src.width * c;
+  const out = new Uint8Array(rowLen * outHeight);
+  const acc = new Float64Array(rowLen);
   const d = src.data;
   for (let y = 0; y < outHeight; y++) {
     const lo = bounds[2 * y];
     const n = bounds[2 * y + 1];
-    const k = y * ksize;
-    const rowOut = y * w * c;
-    for (let xc = 0; xc < w * c; xc++) {
-      let s = 0;
-      for (let i = 0; i < n; i++) s += d[(lo + i) * w * c + xc] * weights[k + i];
-      out[rowOut + xc] = clip8(s);
+    acc.fill(0);
+    for (let i = 0; i < n; i++) {
+      const wgt = weights[y * ksize + i];
+      const base = (lo + i) * rowLen;
+      for (let xc = 0; xc < rowLen; xc++) acc[xc] += d[base + xc] * wgt;
     }
+    const rowOut = y * rowLen;
+    for (let xc = 0; xc < rowLen; xc++) out[rowOut + xc] = clip8(acc[xc]);
   }
-  return { width: w, height: outHeight, channels: c, data: out };
+  return { width: src.width, height: outHeight, channels: c, data: out };
 }
 
 function clip8(v: number): number {
-  const r = Math.round(v);
+  // Values are ≥ −0 here up to rounding noise; +0.5 then truncation is round-half-up.
+  const r = (v + 0.5) | 0;
   return r < 0 ? 0 : r > 255 ? 255 : r;
 }
 
