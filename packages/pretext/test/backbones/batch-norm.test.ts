@@ -77,6 +77,39 @@ describe('BatchNorm2d', () => {
     bn.dispose();
   });
 
+  it('training-mode gradients equal autodiff through tf.moments + tf.batchNorm', () => {
+    const rng = new Rng('bn-grad');
+    const bn = new BatchNorm2d(3);
+    bn.weight.assign(tf.tensor1d([0.5, 1.5, -2]));
+    bn.bias.assign(tf.tensor1d([0.1, 0, -0.3]));
+    const x = randomImages([3, 4, 2, 3], rng, 1);
+    const w = randomImages([3, 4, 2, 3], rng);
+    // a loss that weights every output differently, so no gradient term cancels by symmetry
+    const ours = (xi: tf.Tensor4D) => tf.sum(tf.mul(bn.apply(xi, { training: true }), w));
+    const reference = (xi: tf.Tensor4D) => {
+      const { mean, variance } = tf.moments(xi, [0, 1, 2]);
+      const y = tf.batchNorm4d(xi, mean as tf.Tensor1D, variance as tf.Tensor1D, bn.bias as tf.Tensor1D, bn.weight as tf.Tensor1D, 1e-5);
+      return tf.sum(tf.mul(y, w));
+    };
+    const gradients = (f: (xi: tf.Tensor4D) => tf.Scalar) => {
+      const dx = tf.grad((xi) => f(xi as tf.Tensor4D))(x);
+      const { grads, value } = tf.variableGrads(() => f(x), [bn.weight, bn.bias]);
+      value.dispose();
+      return [dx, grads[bn.weight.name], grads[bn.bias.name]];
+    };
+    const a = gradients(ours as (xi: tf.Tensor4D) => tf.Scalar);
+    const r = gradients(reference as (xi: tf.Tensor4D) => tf.Scalar);
+    for (let i = 0; i < 3; i++) {
+      const av = a[i].dataSync();
+      const rv = r[i].dataSync();
+      expect(av.length).toBe(rv.length);
+      for (let j = 0; j < av.length; j++) expect(av[j]).toBeCloseTo(rv[j], 4);
+    }
+    expect(tf.max(tf.abs(a[0])).dataSync()[0]).toBeGreaterThan(0.01);
+    tf.dispose([x, w, ...a, ...r]);
+    bn.dispose();
+  });
+
   it('leaks no tensors in training mode inside tidy', () => {
     const bn = new BatchNorm2d(2);
     const x = randomImages([2, 3, 3, 2], new Rng(1));

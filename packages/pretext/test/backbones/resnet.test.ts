@@ -6,7 +6,8 @@ import { useBackend } from './test-backend.js';
 
 let net: ResNet18Cifar;
 beforeAll(async () => {
-  await useBackend('cpu');
+  // wasm: the cpu backend's naive convolutions take many seconds for one 32×32 forward pass
+  await useBackend('wasm');
   net = new ResNet18Cifar({ rng: new Rng(7) });
 });
 afterAll(() => net.dispose());

@@ -1,5 +1,6 @@
 import type { Bench } from '../bench.js';
+import { decodeBench } from './decode.js';
 import { trainStep } from './train-step.js';
 
 /** The registry of benchmarks: `npm run bench -- <name>`. Add one import and one entry per bench. */
-export const benches: Bench[] = [trainStep];
+export const benches: Bench[] = [decodeBench, trainStep];
