@@ -9,6 +9,8 @@ export { l2Normalize, type L2NormalizeOptions } from './math/l2-normalize.js';
 export { dot } from './math/dot.js';
 export { cosineDistance } from './math/cosine-distance.js';
 export { topKCosine, type TopKCosineOptions, type TopKResult } from './math/top-k-cosine.js';
+export { topKCosineFast, type TopKCosineFastOptions } from './math/top-k-cosine-fast.js';
+export { mergeTopK, type TopKPart } from './math/merge-top-k.js';
 
 // --- backend: TensorFlow.js backend selection and wasm training kernels ------------------------
 export { initBackend, type BackendInfo } from './backend/init-backend.js';
@@ -20,6 +22,12 @@ export {
   type BackendOptions,
 } from './backend/backend-options.js';
 export { registerWasmTrainingKernels } from './backend/wasm/register-training-kernels.js';
+export {
+  configureWasmThreads,
+  defaultWasmThreads,
+  type WasmThreadsOptions,
+  type WasmThreadsPlan,
+} from './backend/wasm/wasm-threads.js';
 
 // --- run: progress with ETA, JSON-lines logs, atomic files ------------------------------------
 export { Progress, formatDuration, type ProgressOptions } from './run/progress.js';

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type BackendChoice, type BackendOptions, parseBackendChoice } from './backend-options.js';
 import './register-gradients.js';
 import { registerWasmTrainingKernels } from './wasm/register-training-kernels.js';
+import { configureWasmThreads } from './wasm/wasm-threads.js';
 
 /** What {@link initBackend} chose, and why it passed over the faster candidates. */
 export interface BackendInfo {
@@ -64,7 +65,7 @@ async function selectBackend(choice: BackendChoice, log: (msg: string) => void):
   const candidates = forced ? [choice as Candidate] : ORDER;
   const skipped: string[] = [];
   for (const candidate of candidates) {
-    const outcome = await tryCandidate(candidate);
+    const outcome = await tryCandidate(candidate, log);
     if (outcome.ok) {
       const registeredKernels = candidate === 'wasm' ? registerWasmTrainingKernels() : [];
       const info: BackendInfo = {
@@ -92,7 +93,7 @@ async function selectBackend(choice: BackendChoice, log: (msg: string) => void):
 
 type Outcome = { ok: true } | { ok: false; reason: string };
 
-async function tryCandidate(candidate: Candidate): Promise<Outcome> {
+async function tryCandidate(candidate: Candidate, log: (msg: string) => void): Promise<Outcome> {
   const { pkg } = PROVIDERS[candidate];
   try {
     await import(pkg);
@@ -110,6 +111,8 @@ async function tryCandidate(candidate: Candidate): Promise<Outcome> {
     return { ok: false, reason: `${pkg} loaded but registered no "${tfName}" backend (a second copy of @tensorflow/tfjs-core?)` };
   }
   try {
+    // Before the first setBackend: XNNPACK's thread pool is fixed when the module instantiates.
+    if (candidate === 'wasm') configureWasmThreads({ log });
     const ok = await tf.setBackend(tfName);
     if (!ok) return { ok: false, reason: `${pkg} failed to initialise` };
     await tf.ready();

@@ -8,6 +8,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../math/random.js';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { filterGradGemm } from './filter-grad-gemm.js';
 import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter.js';
 import { registerWasmTrainingKernels } from './register-training-kernels.js';
 
@@ -88,6 +90,30 @@ describe('wasm training kernels', () => {
     const expected = await onBackend('cpu', run);
     const actual = await onBackend('wasm', run);
     expect(relativeError(actual, expected), label(c)).toBeLessThan(1e-4);
+  });
+
+  it('filter gradient accumulates batch chunks exactly like one GEMM (stem-like 3-channel input, stride 2)', async () => {
+    const rng = new Rng('filter:chunks');
+    const xShape = [5, 9, 9, 3];
+    const dyShape = [5, 5, 5, 4];
+    const x = randomData(rng, xShape);
+    const dy = randomData(rng, dyShape);
+    const attrs = { strides: [2, 2], pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 4] };
+    const expected = await onBackend('cpu', () =>
+      tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor(x, xShape), dy: tf.tensor(dy, dyShape) }, attrs as never) as tf.Tensor,
+    );
+    await tf.setBackend('wasm');
+    const geometry = { n: 5, h: 9, w: 9, ci: 3, co: 4, ho: 5, wo: 5, kh: 3, kw: 3, sh: 2, sw: 2, padTop: 1, padLeft: 1 };
+    // 27 patch rows × 25 pixels per image: a 1,400-float chunk holds 2 images, so chunks of 2, 2, 1.
+    for (const chunkFloats of [1_400, 1]) {
+      const actual = tf.tidy(() => {
+        const xt = tf.tensor(x, xShape);
+        const dyt = tf.tensor(dy, dyShape);
+        const info = filterGradGemm(tf.backend() as BackendWasm, xt, dyt, geometry, chunkFloats);
+        return tf.engine().makeTensorFromTensorInfo(info).dataSync() as Float32Array;
+      });
+      expect(relativeError(actual, expected), `chunkFloats ${chunkFloats}`).toBeLessThan(1e-4);
+    }
   });
 
   it.each(cases)('Conv2DBackpropInput matches cpu: %#', async (c) => {
