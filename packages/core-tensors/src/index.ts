@@ -9,6 +9,8 @@ export { l2Normalize, type L2NormalizeOptions } from './math/l2-normalize.js';
 export { dot } from './math/dot.js';
 export { cosineDistance } from './math/cosine-distance.js';
 export { topKCosine, type TopKCosineOptions, type TopKResult } from './math/top-k-cosine.js';
+export { topKCosineFast, type TopKCosineFastOptions } from './math/top-k-cosine-fast.js';
+export { mergeTopK, type TopKPart } from './math/merge-top-k.js';
 
 // --- backend: TensorFlow.js backend selection and wasm training kernels ------------------------
 export { initBackend, type BackendInfo } from './backend/init-backend.js';

@@ -1,6 +1,6 @@
 import { heapDrainSorted, heapOffer } from './nearest-heap.js';
-import { matrixRows, rowNorms } from './matrix-shape.js';
 import { similarityTile } from './similarity-tile.js';
+import { checkTopKInput } from './top-k-input.js';
 
 export interface TopKCosineOptions {
   /**
@@ -44,27 +44,11 @@ export function topKCosine(
   opts: TopKCosineOptions = {},
 ): TopKResult {
   const fn = 'topKCosine';
-  if (!(queries instanceof Float32Array) || !(corpus instanceof Float32Array)) {
-    throw new TypeError(`${fn}: queries and corpus must be Float32Array (row-major [rows × dim])`);
-  }
-  if (!Number.isInteger(k) || k <= 0) throw new RangeError(`${fn}: k must be a positive integer, got ${k}`);
-  const maxDistance = opts.maxDistance ?? Infinity;
-  if (Number.isNaN(maxDistance)) throw new RangeError(`${fn}: maxDistance is NaN (expected a number)`);
-  const queryOffset = opts.queryOffset ?? 0;
-  if (!Number.isInteger(queryOffset) || queryOffset < 0) {
-    throw new RangeError(`${fn}: queryOffset must be a non-negative integer, got ${queryOffset}`);
-  }
+  const { nq, nc, qInv, cInv, maxDistance, queryOffset, excludeSelf } = checkTopKInput(fn, queries, corpus, dim, k, opts);
   const blockSize = opts.blockSize ?? Math.min(1024, Math.max(16, Math.floor(8192 / dim) * 4));
   if (!Number.isInteger(blockSize) || blockSize <= 0) {
     throw new RangeError(`${fn}: blockSize must be a positive integer, got ${blockSize}`);
   }
-  const nq = matrixRows(fn, 'queries', queries, dim);
-  const nc = matrixRows(fn, 'corpus', corpus, dim);
-  const qNorm = rowNorms(fn, 'queries', queries, dim);
-  const cNorm = rowNorms(fn, 'corpus', corpus, dim);
-  const qInv = invert(qNorm);
-  const cInv = invert(cNorm);
-  const excludeSelf = opts.excludeSelf === true;
 
   const indices = new Int32Array(nq * k);
   const distances = new Float32Array(nq * k);
@@ -107,11 +91,4 @@ export function topKCosine(
     }
   }
   return { indices, distances };
-}
-
-/** 1/x per element, with 0 ↦ 0 so a zero row gets similarity 0 instead of NaN. */
-function invert(norms: Float64Array): Float64Array {
-  const inv = new Float64Array(norms.length);
-  for (let i = 0; i < norms.length; i++) inv[i] = norms[i] === 0 ? 0 : 1 / norms[i];
-  return inv;
 }

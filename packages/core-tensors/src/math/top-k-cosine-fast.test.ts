@@ -1,0 +1,149 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend/init-backend.js';
+import { Rng } from './random.js';
+import { topKCosine } from './top-k-cosine.js';
+import { screenMargin } from './similarity-screen.js';
+import { topKCosineFast } from './top-k-cosine-fast.js';
+
+function randomMatrix(rng: Rng, rows: number, dim: number): Float32Array {
+  return Float32Array.from({ length: rows * dim }, () => rng.normal());
+}
+
+/** Float64 brute force of one query: every (distance, index), sorted nearest first. */
+function exactOrder(q: Float32Array, corpus: Float32Array, dim: number): Array<{ d: number; j: number }> {
+  let qq = 0;
+  for (let t = 0; t < dim; t++) qq += q[t] * q[t];
+  const out: Array<{ d: number; j: number }> = [];
+  for (let j = 0; j < corpus.length / dim; j++) {
+    let qc = 0;
+    let cc = 0;
+    for (let t = 0; t < dim; t++) {
+      qc += q[t] * corpus[j * dim + t];
+      cc += corpus[j * dim + t] ** 2;
+    }
+    const cos = qq === 0 || cc === 0 ? 0 : qc / Math.sqrt(qq * cc);
+    out.push({ d: Math.min(2, Math.max(0, 1 - cos)), j });
+  }
+  return out.sort((a, b) => a.d - b.d || a.j - b.j);
+}
+
+function expectIdentical(got: { indices: Int32Array; distances: Float32Array }, want: { indices: Int32Array; distances: Float32Array }) {
+  expect([...got.indices]).toEqual([...want.indices]);
+  expect([...got.distances]).toEqual([...want.distances]);
+}
+
+// One file on one backend: tfjs holds process-wide state.
+describe('topKCosineFast on the wasm backend', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'wasm', log: () => {} });
+  });
+
+  const dim = 24;
+  const rng = new Rng('topk-fast');
+  const corpus = randomMatrix(rng, 301, dim);
+  const queries = randomMatrix(rng, 45, dim);
+
+  it('matches the float64 brute force on well-separated random data (indices equal, distances within 1e-5)', async () => {
+    const k = 9;
+    const got = await topKCosineFast(queries, corpus, dim, k, { engine: 'tfjs' });
+    expect(tf.getBackend()).toBe('wasm');
+    for (let q = 0; q < 45; q++) {
+      const want = exactOrder(queries.subarray(q * dim, (q + 1) * dim), corpus, dim).slice(0, k);
+      expect([...got.indices.subarray(q * k, (q + 1) * k)]).toEqual(want.map((w) => w.j));
+      want.forEach((w, r) => expect(Math.abs(got.distances[q * k + r] - w.d)).toBeLessThan(1e-5));
+    }
+  });
+
+  it('returns exactly what topKCosine returns, for odd block sizes, excludeSelf/queryOffset and maxDistance', async () => {
+    const cases = [
+      { k: 1, opts: {} },
+      { k: 7, opts: { queryBlock: 4, corpusChunk: 33 } },
+      { k: 301, opts: { queryBlock: 7, corpusChunk: 100 } },
+      { k: 12, opts: { maxDistance: 0.8, corpusChunk: 50 } },
+    ];
+    for (const { k, opts } of cases) {
+      expectIdentical(await topKCosineFast(queries, corpus, dim, k, { engine: 'tfjs', ...opts }), topKCosine(queries, corpus, dim, k, opts));
+    }
+    const slice = corpus.subarray(100 * dim, 160 * dim);
+    const selfOpts = { excludeSelf: true, queryOffset: 100 };
+    const part = await topKCosineFast(slice, corpus, dim, 6, { engine: 'tfjs', corpusChunk: 64, ...selfOpts });
+    expectIdentical(part, topKCosine(slice, corpus, dim, 6, selfOpts));
+    for (let i = 0; i < 60; i++) expect(part.indices.subarray(i * 6, i * 6 + 6)).not.toContain(100 + i);
+  });
+
+  it('keeps exact ties by the lower index when float32 cannot tell candidates apart', async () => {
+    // Near-duplicates: rows differing by less than float32 resolution of the similarity, plus exact
+    // duplicates and a zero row, so the screen must pass every near-tie to the float64 re-score.
+    const base = randomMatrix(new Rng('ties'), 40, dim);
+    const c = new Float32Array(base.length * 3);
+    c.set(base, 0);
+    c.set(base, base.length);
+    for (let i = 0; i < base.length; i++) c[2 * base.length + i] = base[i] * (1 + 1e-7 * ((i % 5) - 2));
+    c.fill(0, 5 * dim, 6 * dim);
+    const q = base.subarray(0, 10 * dim);
+    for (const k of [3, 17, 120]) {
+      expectIdentical(await topKCosineFast(q, c, dim, k, { engine: 'tfjs', corpusChunk: 37 }), topKCosine(q, c, dim, k));
+    }
+    const { indices } = await topKCosineFast(q, c, dim, 2, { engine: 'tfjs' });
+    expect([...indices.subarray(0, 2)]).toEqual([0, 40]); // row 0 and its exact copy; ties → lower index
+  });
+
+  it('finds the true order among copies that differ by one float32 ulp, below the matMul’s resolution', async () => {
+    // 200 copies of v, each element nudged by −1, 0 or +1 ulp: their float64 distances to a query
+    // near v differ by ~1e-8, less than the float32 matMul error, so the float32 order is scrambled
+    // and only a sufficient screen margin keeps every true neighbour.
+    const r = new Rng('ulp');
+    const v = randomMatrix(r, 1, dim);
+    const copies = new Float32Array(200 * dim);
+    for (let i = 0; i < copies.length; i++) copies[i] = Math.fround(v[i % dim] * (1 + (r.int(3) - 1) * 2 ** -23));
+    const q = Float32Array.from(v, (x) => x + 0.01 * r.normal());
+    for (const k of [1, 10, 50]) {
+      const got = await topKCosineFast(q, copies, dim, k, { engine: 'tfjs', corpusChunk: 64 });
+      expectIdentical(got, topKCosine(q, copies, dim, k));
+      // Reported distances are float32, so equal-after-rounding distances rank by index.
+      const want = exactOrder(q, copies, dim)
+        .map(({ d, j }) => ({ d: Math.fround(d), j }))
+        .sort((a, b) => a.d - b.d || a.j - b.j);
+      expect([...got.indices]).toEqual(want.slice(0, k).map((w) => w.j));
+    }
+  });
+
+  it('the screen margin bounds the real float32 error of the wasm matMul on unit rows', () => {
+    const d = 128;
+    const r = new Rng('margin');
+    const a = randomMatrix(r, 64, d);
+    const b = randomMatrix(r, 256, d);
+    const unit = (m: Float32Array) => {
+      const out = new Float32Array(m.length);
+      for (let i = 0; i < m.length / d; i++) {
+        let s = 0;
+        for (let t = 0; t < d; t++) s += m[i * d + t] ** 2;
+        for (let t = 0; t < d; t++) out[i * d + t] = m[i * d + t] / Math.sqrt(s);
+      }
+      return out;
+    };
+    const s32 = tf.tidy(() => tf.matMul(tf.tensor2d(unit(a), [64, d]), tf.tensor2d(unit(b), [256, d]), false, true).dataSync());
+    let worst = 0;
+    for (let i = 0; i < 64; i++) {
+      for (let j = 0; j < 256; j++) {
+        const cos = 1 - exactOrder(a.subarray(i * d, (i + 1) * d), b.subarray(j * d, (j + 1) * d), d)[0].d;
+        worst = Math.max(worst, Math.abs(s32[i * 256 + j] - cos));
+      }
+    }
+    expect(worst).toBeGreaterThan(0); // float32 really errs, so the margin matters
+    expect(worst).toBeLessThan(screenMargin(d));
+  });
+
+  it('engine js and the cpu backend fall back to topKCosine; bad options get clear errors', async () => {
+    expectIdentical(await topKCosineFast(queries, corpus, dim, 5, { engine: 'js' }), topKCosine(queries, corpus, dim, 5));
+    await expect(topKCosineFast(queries, corpus, dim, 0)).rejects.toThrow(/topKCosineFast: k must be a positive integer, got 0/);
+    await expect(topKCosineFast(queries, corpus.subarray(1), dim, 3)).rejects.toThrow(/topKCosineFast: corpus.length 7223 is not a multiple of dim 24/);
+    await expect(topKCosineFast(queries, corpus, dim, 3, { queryBlock: 0 })).rejects.toThrow(/queryBlock must be a positive integer, got 0/);
+    await expect(topKCosineFast(queries, corpus, dim, 3, { corpusChunk: 1.5 })).rejects.toThrow(/corpusChunk must be a positive integer, got 1.5/);
+    await expect(topKCosineFast(queries, corpus, dim, 3, { engine: 'gpu' as 'js' })).rejects.toThrow(/engine must be 'auto', 'tfjs' or 'js', got gpu/);
+    const bad = new Float32Array(queries);
+    bad[3 * dim + 2] = Infinity;
+    await expect(topKCosineFast(bad, corpus, dim, 3)).rejects.toThrow(/queries row 3 column 2 is Infinity/);
+  });
+});
