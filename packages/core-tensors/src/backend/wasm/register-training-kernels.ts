@@ -10,9 +10,18 @@
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput.js';
+import { meanConfig } from './kernels/Mean.js';
+import { sumConfig } from './kernels/Sum.js';
 import { tileConfig } from './kernels/Tile.js';
+import { rememberStockKernel } from './stock-kernels.js';
 
-const trainingKernelConfigs: KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, tileConfig];
+const trainingKernelConfigs: KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  tileConfig,
+  sumConfig,
+  meanConfig,
+];
 
 /** Registers (replacing stock ones where ours is better) and returns the kernel names. */
 export function registerWasmTrainingKernels(): string[] {
@@ -24,7 +33,10 @@ export function registerWasmTrainingKernels(): string[] {
   for (const config of trainingKernelConfigs) {
     const current = getKernel(config.kernelName, 'wasm');
     if (current === config) continue;
-    if (current !== undefined) unregisterKernel(config.kernelName, 'wasm');
+    if (current !== undefined) {
+      rememberStockKernel(current);
+      unregisterKernel(config.kernelName, 'wasm');
+    }
     registerKernel(config);
   }
   return trainingKernelConfigs.map((c) => c.kernelName);

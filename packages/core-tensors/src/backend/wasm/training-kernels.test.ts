@@ -73,7 +73,7 @@ describe('wasm training kernels', () => {
   });
 
   it('registers the conv gradient kernels once, on the wasm backend only', () => {
-    expect(names).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile']);
+    expect(names).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'Sum', 'Mean']);
     expect(registerWasmTrainingKernels()).toEqual(names);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBe(conv2DBackpropFilterConfig);
     expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')).not.toBe(conv2DBackpropFilterConfig);
@@ -150,6 +150,32 @@ describe('wasm training kernels', () => {
     await tf.setBackend('wasm');
     const actual = tf.tidy(() => Array.from(run().dataSync()));
     expect(actual).toEqual(expected);
+  });
+
+  // Leading-axes reductions take the heap path; the others must still reach the stock kernels.
+  const reduceCases: { shape: number[]; axis: number | number[]; keepDims: boolean; dtype: 'float32' | 'int32' }[] = [
+    { shape: [4, 5, 6, 7], axis: [0, 1, 2], keepDims: false, dtype: 'float32' },
+    { shape: [4, 5, 6, 7], axis: [2, 0, 1], keepDims: true, dtype: 'float32' },
+    { shape: [9, 3], axis: 0, keepDims: false, dtype: 'float32' },
+    { shape: [3, 4, 5], axis: [0, 1], keepDims: false, dtype: 'float32' },
+    { shape: [4, 5, 6, 7], axis: [1, 2], keepDims: false, dtype: 'float32' },
+    { shape: [4, 5, 6], axis: [0, 1, 2], keepDims: false, dtype: 'float32' },
+    { shape: [4, 5, 6], axis: -1, keepDims: true, dtype: 'float32' },
+    { shape: [6, 5], axis: 0, keepDims: false, dtype: 'int32' },
+  ];
+  it.each(reduceCases)('Sum and Mean match cpu: %j', async ({ shape, axis, keepDims, dtype }) => {
+    const rng = new Rng(`reduce:${shape}:${axis}:${keepDims}:${dtype}`);
+    const data = randomData(rng, shape).map((v) => (dtype === 'float32' ? v * 10 + 3 : Math.round(v * 3)));
+    const run = () => [tf.sum(tf.tensor(data, shape, dtype), axis, keepDims), tf.mean(tf.tensor(data, shape, dtype), axis, keepDims)];
+    await tf.setBackend('cpu');
+    const expected = tf.tidy(() => run().map((t) => ({ shape: t.shape, dtype: t.dtype, values: t.dataSync() as Float32Array })));
+    await tf.setBackend('wasm');
+    const actual = tf.tidy(() => run().map((t) => ({ shape: t.shape, dtype: t.dtype, values: t.dataSync() as Float32Array })));
+    for (let i = 0; i < 2; i++) {
+      expect(actual[i].shape).toEqual(expected[i].shape);
+      expect(actual[i].dtype).toBe(expected[i].dtype);
+      expect(relativeError(actual[i].values, expected[i].values)).toBeLessThan(1e-5);
+    }
   });
 
   it('leaves no intermediate tensors behind', async () => {

@@ -1,0 +1,39 @@
+/**
+ * Sum / mean over a tensor's leading axes (e.g. [N,H,W,C] over N,H,W → [C]) on the wasm heap.
+ * Batch-norm statistics and its gradients reduce exactly this way. The stock wasm Sum and Mean
+ * first transpose the reduced axes innermost with the generic per-element Transpose, which cost
+ * more than the reduction itself; rows of the inner size are contiguous, so one pass that adds
+ * each row into a float64 accumulator suffices.
+ */
+import { util, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapF32, heapIndex } from './wasm-kernel-calls.js';
+
+/** The number of leading axes `axis` reduces when it is exactly [0, k) with 0 < k < rank, else 0. */
+export function leadingAxesCount(axis: number | number[], shape: number[]): number {
+  const axes = [...new Set(util.parseAxisParam(axis, shape))].sort((a, b) => a - b);
+  if (axes.length === 0 || axes.length >= shape.length) return 0;
+  return axes.every((a, i) => a === i) ? axes.length : 0;
+}
+
+export function reduceLeadingAxes(
+  backend: BackendWasm,
+  x: TensorInfo,
+  leading: number,
+  keepDims: boolean,
+  mean: boolean,
+): TensorInfo {
+  const outer = x.shape.slice(0, leading).reduce((a, b) => a * b, 1);
+  const innerShape = x.shape.slice(leading);
+  const inner = innerShape.reduce((a, b) => a * b, 1);
+  const out = backend.makeOutput(keepDims ? [...x.shape.slice(0, leading).map(() => 1), ...innerShape] : innerShape, 'float32');
+  const heap = new Float32Array(heapF32(backend, out).buffer);
+  const acc = new Float64Array(inner);
+  for (let r = 0, s = heapIndex(backend, x); r < outer; r++, s += inner) {
+    for (let c = 0; c < inner; c++) acc[c] += heap[s + c];
+  }
+  const scale = mean && outer > 0 ? 1 / outer : 1;
+  const dst = heapIndex(backend, out);
+  for (let c = 0; c < inner; c++) heap[dst + c] = acc[c] * scale;
+  return out;
+}
