@@ -11,9 +11,9 @@ export interface TopKCosineFastOptions extends Omit<TopKCosineOptions, 'blockSiz
    * 'js': always `topKCosine`. All engines return the same result.
    */
   engine?: 'auto' | 'tfjs' | 'js';
-  /** Query rows per matMul (default 512). Affects speed and memory only. */
+  /** Query rows per matMul (default 1024). Affects speed and memory only. */
   queryBlock?: number;
-  /** Corpus rows uploaded to the backend at a time (default 8192). Affects speed and memory only. */
+  /** Corpus rows uploaded to the backend at a time (default 4096). Affects speed and memory only. */
   corpusChunk?: number;
 }
 
@@ -27,7 +27,9 @@ export interface TopKCosineFastOptions extends Omit<TopKCosineOptions, 'blockSiz
  * query on random order) are re-scored in float64 exactly as `topKCosine` scores them, so
  * distances, order and tie-breaking (lower corpus index) agree with it exactly.
  *
- * Initialises tfjs with `initBackend()` if no backend is active yet; otherwise uses the active one.
+ * Initialises tfjs with `initBackend()` if no backend is active yet; otherwise uses the active one
+ * (on wasm, the matMul uses the XNNPACK threads `initBackend` configured; the screen runs on the
+ * calling thread).
  * Memory on the backend: corpusChunk × dim + nQueries × dim + queryBlock × corpusChunk floats.
  */
 export async function topKCosineFast(
@@ -42,8 +44,8 @@ export async function topKCosineFast(
   if (engine !== 'auto' && engine !== 'tfjs' && engine !== 'js') {
     throw new RangeError(`${fn}: engine must be 'auto', 'tfjs' or 'js', got ${String(engine)}`);
   }
-  const queryBlock = positiveInteger(fn, 'queryBlock', opts.queryBlock ?? 512);
-  const corpusChunk = positiveInteger(fn, 'corpusChunk', opts.corpusChunk ?? 8192);
+  const queryBlock = positiveInteger(fn, 'queryBlock', opts.queryBlock ?? 1024);
+  const corpusChunk = positiveInteger(fn, 'corpusChunk', opts.corpusChunk ?? 4096);
   const input = checkTopKInput(fn, queries, corpus, dim, k, opts);
   if (engine === 'js') return topKCosine(queries, corpus, dim, k, opts);
   // backendName stays null until a backend is set; reading tf.getBackend() would pick one itself.
