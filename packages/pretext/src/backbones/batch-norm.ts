@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { channelSum } from './channel-sum.js';
 import { type ApplyOptions, Module } from './module.js';
 
 /** PyTorch's BatchNorm2d defaults. */
@@ -50,9 +49,9 @@ export class BatchNorm2d extends Module<tf.Tensor4D, tf.Tensor4D> {
   private readonly normaliseBatch = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [x, gamma, beta, save] = args as [tf.Tensor4D, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     const n = x.size / x.shape[3];
-    const mean = tf.div(channelSum(x), n);
+    const mean = tf.mean(x, [0, 1, 2]);
     const centred = tf.sub(x, mean);
-    const biasedVar = tf.div(channelSum(tf.square(centred)), n);
+    const biasedVar = tf.mean(tf.square(centred), [0, 1, 2]);
     this.updateRunningStats(mean as tf.Tensor1D, biasedVar as tf.Tensor1D, n);
     const invStd = tf.rsqrt(tf.add(biasedVar, EPS));
     const xHat = tf.mul(centred, invStd);
@@ -61,8 +60,8 @@ export class BatchNorm2d extends Module<tf.Tensor4D, tf.Tensor4D> {
       value: tf.add(tf.mul(xHat, gamma), beta),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xh, inv, g] = saved;
-        const dBeta = channelSum(dy);
-        const dGamma = channelSum(tf.mul(dy, xh));
+        const dBeta = tf.sum(dy, [0, 1, 2]);
+        const dGamma = tf.sum(tf.mul(dy, xh), [0, 1, 2]);
         const centredDy = tf.sub(dy, tf.div(dBeta, n));
         const dx = tf.mul(tf.sub(centredDy, tf.mul(xh, tf.div(dGamma, n))), tf.mul(g, inv));
         return [dx, dGamma, dBeta];
