@@ -1,8 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { AugmentedDataset, decodeStream, openFolderSource, simclrTransform, syntheticScene, writeImageFile } from '@twindb/core-tensors';
+import { findPeerPython } from '../peer-python.js';
 import type { Bench, BenchContext, BenchResult } from '../bench.js';
 
 const COUNT = 2000;
@@ -81,13 +82,8 @@ for a, b in loader: n += a.shape[0]
 print(n / (time.time() - t0))
 `;
 
-function peerAvailable(): boolean {
-  const r = spawnSync('python3', ['-c', 'import torch, torchvision'], { stdio: 'ignore' });
-  return r.status === 0;
-}
-
-function peerThroughput(dir: string, size: number): number {
-  const out = execFileSync('python3', ['-c', PEER_SCRIPT, dir, String(size)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+function peerThroughput(python: string, dir: string, size: number): number {
+  const out = execFileSync(python, ['-c', PEER_SCRIPT, dir, String(size)], { encoding: 'utf8', maxBuffer: 1 << 20 });
   return Number(out.trim().split('\n').pop());
 }
 
@@ -95,8 +91,9 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'twindb-decode-bench-'));
   const cores = os.availableParallelism?.() ?? os.cpus().length;
   const concurrencies = [...new Set([cores, 2 * cores, 4 * cores])];
-  const withPeer = peerAvailable();
-  if (!withPeer) ctx.log('peer: python3 torchvision not importable, peer skipped (ratio null)');
+  const peerPython = findPeerPython(['torch', 'torchvision']).python;
+  const withPeer = peerPython !== null;
+  if (!withPeer) ctx.log('peer: no python3 with torch + torchvision (apt-get install -y python3-torchvision), peer skipped (ratio null)');
   const results: SizeResult[] = [];
   try {
     for (const size of [32, 96]) {
@@ -113,8 +110,8 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
       const decodeOnlyPerSec = Math.round(await decodeOnly(dir, size, best));
       ctx.log(`  twindb ${size}×${size}, decode only: ${decodeOnlyPerSec} images/s`);
       let peer: number | null = null;
-      if (withPeer) {
-        peer = Math.round(peerThroughput(dir, size));
+      if (peerPython) {
+        peer = Math.round(peerThroughput(peerPython, dir, size));
         ctx.log(`  torchvision ${size}×${size} (PIL, DataLoader 2 workers): ${peer} images/s`);
       }
       results.push({

@@ -1,4 +1,4 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, Rng, topKCosine, topKCosineFast, type BackendChoice } from '@twindb/core-tensors';
+import { findPeerPython } from '../peer-python.js';
 import type { Bench, BenchContext, BenchResult } from '../bench.js';
 import { machineInfo } from '../machine.js';
 
@@ -106,13 +107,6 @@ function recallAtK(got: Int32Array, want: Int32Array, nq: number, k: number): nu
   return total === 0 ? 1 : hit / total;
 }
 
-function findPython(): string | null {
-  const candidates = [process.env.TWINDB_PYTHON, 'python3', 'python'].filter((p): p is string => !!p);
-  for (const python of candidates) {
-    if (spawnSync(python, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0) return python;
-  }
-  return null;
-}
 
 export const topk: Bench = {
   name: 'topk',
@@ -147,7 +141,7 @@ export const topk: Bench = {
 
     let peer: Record<string, unknown> | null = null;
     let peerNote: string | undefined;
-    const python = opts.peer ? findPython() : null;
+    const python = opts.peer ? findPeerPython(['numpy']).python : null;
     if (python) {
       const dir = await mkdtemp(path.join(os.tmpdir(), 'twindb-topk-'));
       try {

@@ -1,9 +1,10 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, Rng, type BackendChoice } from '@twindb/core-tensors';
 import { type Backbone, Linear, ResNet18Cifar, Sgd, SmallCnn } from '@twindb/pretext';
+import { findPeerPython } from '../peer-python.js';
 import type { Bench, BenchContext, BenchResult } from '../bench.js';
 import { machineInfo } from '../machine.js';
 
@@ -173,14 +174,6 @@ async function runTwindb(opts: Options, log: (m: string) => void): Promise<Twind
   return { medianStepMs: round(median(stepMs)), medianCpuMs: round(median(cpuMs)), stepMs: stepMs.map(round), losses, backboneParams, profileTop };
 }
 
-/** The first interpreter that can import torch: $TWINDB_PYTHON, python3 on PATH, then Debian's. */
-function findTorchPython(): { python: string | null; tried: string[] } {
-  const tried = [...new Set([process.env.TWINDB_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p))];
-  for (const python of tried) {
-    if (spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) return { python, tried };
-  }
-  return { python: null, tried };
-}
 
 interface TorchRun {
   python: string;
@@ -218,7 +211,7 @@ export const trainStep: Bench = {
     let torch: TorchRun | null = null;
     let peerNote: string | undefined;
     if (opts.peer) {
-      const { python, tried } = findTorchPython();
+      const { python, tried } = findPeerPython(['torch']);
       if (python) {
         ctx.log(`torch peer: ${python} ${PEER_SCRIPT} (${opts.peerThreads} threads)`);
         torch = await runTorch(opts, python);

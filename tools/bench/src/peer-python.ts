@@ -1,0 +1,15 @@
+import { spawnSync } from 'node:child_process';
+
+/**
+ * The first Python interpreter that can import every module a peer needs: $TWINDB_PYTHON, python3
+ * on PATH, then Debian's /usr/bin/python3 (where `apt-get install python3-torch python3-faiss
+ * python3-torchvision` puts the peers, even when a pyenv python3 shadows it on PATH).
+ */
+export function findPeerPython(modules: string[]): { python: string | null; tried: string[] } {
+  const tried = [...new Set([process.env.TWINDB_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p))];
+  const probe = modules.map((m) => `import ${m}`).join('; ');
+  for (const python of tried) {
+    if (spawnSync(python, ['-c', probe], { stdio: 'ignore' }).status === 0) return { python, tried };
+  }
+  return { python: null, tried };
+}
