@@ -1,0 +1,234 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { Rng } from '@twindb/core-tensors';
+import { sphericalKMeans, nearestCentroid } from './cluster/spherical-kmeans.js';
+import { takeRows, type EmbeddingMatrix } from './embedding-matrix.js';
+import { loadTarget } from './io/load-target.js';
+import { defaultScratchDir, openFeatures } from './io/open-features.js';
+import { gatherRows, scanPool } from './io/pool-scan.js';
+import {
+  materializeImages,
+  writeNeighborsArrow,
+  writeSelectedArrow,
+  writeSelectedCsv,
+  writeUncoveredCsv,
+  type SelectedRow,
+} from './io/write-outputs.js';
+import { parseSampleOptions, type SampleOptionsInput } from './options.js';
+import { buildReport, type MatchReport } from './report/build-report.js';
+import { ExactSearch } from './search/exact-search.js';
+import type { FeatureSource } from './search/feature-source.js';
+import { chooseIndex } from './search/index-choice.js';
+import { truncateNeighborLists, type NeighborLists } from './search/neighbor-lists.js';
+import { codebookDensityRatio } from './select/density-ratio.js';
+import { dedupSelection } from './select/dedup-selection.js';
+import { matchSelection } from './select/match-selection.js';
+import { quotaSelection } from './select/quota-selection.js';
+import { coveredCount, type Selection } from './select/selection.js';
+import { unionSelection } from './select/union-selection.js';
+
+export interface SampleResult {
+  readonly out: string;
+  readonly selection: Selection;
+  readonly report: Record<string, unknown> & { match: MatchReport };
+  readonly warnings: string[];
+}
+
+/**
+ * STEP 1-2: from the target's and the pool's embeddings, build the new training DB whose
+ * distribution matches the target, write it to `out` (through a temp folder renamed at the end)
+ * and report how well it matches.
+ */
+export async function sampleTwinDb(input: SampleOptionsInput, log: (msg: string) => void = () => {}): Promise<SampleResult> {
+  const o = parseSampleOptions(input);
+  const t0 = Date.now();
+  const warnings: string[] = [];
+  const warn = (m: string) => {
+    warnings.push(m);
+    log(`warning: ${m}`);
+  };
+  const out = path.resolve(o.out);
+  for (const root of [o.targetDb, o.poolDb]) {
+    if (root && isInside(out, path.resolve(root))) throw new RangeError(`--out ${out} lies inside the source DB ${root}; choose a folder outside it`);
+  }
+  const exists = await fs.stat(out).then(() => true, () => false);
+  if (exists && !o.overwrite) throw new RangeError(`output folder ${out} already exists (pass --overwrite to replace it)`);
+
+  const scratch = defaultScratchDir();
+  const open = (f: string | FeatureSource) => (typeof f === 'string' ? openFeatures(f, scratch) : Promise.resolve(f));
+  const targetSrc = await open(o.target);
+  const shards = await Promise.all(o.pool.map(open));
+  for (const s of shards) {
+    if (s.dim !== targetSrc.dim) throw new RangeError(`${s.name}: embedding dim ${s.dim} differs from the target's (${targetSrc.name}) dim ${targetSrc.dim}`);
+    if (s.encoder !== targetSrc.encoder && !o.allowEncoderMismatch) {
+      throw new RangeError(
+        `${s.name}: encoder "${s.encoder}" differs from the target's (${targetSrc.name}) "${targetSrc.encoder}"; distances between them mean nothing (pass --allow-encoder-mismatch to proceed anyway)`,
+      );
+    }
+  }
+  const target = await loadTarget(targetSrc);
+  const poolRows = shards.reduce((s, x) => s + x.rows, 0);
+  if (poolRows === 0) throw new RangeError(`the pool (${shards.map((s) => s.name).join(', ')}) is empty`);
+  let k = o.k;
+  if (k > poolRows) {
+    warn(`k = ${k} is larger than the pool (${poolRows} rows); using k = ${poolRows}`);
+    k = poolRows;
+  }
+  const depth = o.mode === 'union' ? k : Math.min(poolRows, Math.max(k, o.searchDepth ?? Math.max(8 * k, 64)));
+  const plan = chooseIndex(target.matrix.rows, poolRows, targetSrc.dim, o.efConstruction, o.efSearch, false);
+  const index = o.index === 'auto' ? plan.choice : o.index;
+  if (index === 'hnsw') warn('HNSW search is not wired into sampleTwinDb yet; using exact search');
+  log(`searching ${poolRows} pool rows for ${target.matrix.rows} targets (top ${depth}, exact)`);
+
+  const rng = new Rng(o.seed);
+  const search = new ExactSearch(target.matrix, depth);
+  const scan = await scanPool(shards, (b) => search.add(b), 20_000, rng.fork());
+  const lists = search.result();
+
+  // Coverage: which targets have any pool item within the threshold.
+  const nearest = Float32Array.from({ length: lists.queries }, (_, t) => lists.distances[t * lists.k]);
+
+  // Candidates = every listed item within the threshold; gathered once for cells, dedup, outputs.
+  const candSet = new Set<number>();
+  for (let e = 0; e < lists.indices.length; e++) if (lists.indices[e] >= 0 && lists.distances[e] <= o.maxDistance) candSet.add(lists.indices[e]);
+  const firstNearest = new Set<number>();
+  for (let t = 0; t < lists.queries; t++) if (lists.indices[t * lists.k] >= 0) firstNearest.add(lists.indices[t * lists.k]);
+  const gathered = await gatherRows(shards, Int32Array.from(new Set([...candSet, ...firstNearest])));
+  const rowPos = new Map<number, number>();
+  gathered.rows.forEach((g, i) => rowPos.set(g, i));
+
+  const cells = Math.min(o.codebook, Math.floor(scan.sample.rows / 10));
+  const codebook = cells >= 2 ? sphericalKMeans(scan.sample, cells, rng.fork(), 15) : null;
+  let selection: Selection;
+  if (o.mode === 'union') selection = unionSelection(lists, k, o.maxDistance);
+  else if (o.mode === 'quota') selection = quotaSelection(lists, { k, maxDistance: o.maxDistance, radiusFactor: o.radiusFactor });
+  else {
+    let eligible: ((item: number) => boolean) | undefined;
+    if (codebook && o.minDensityRatio > 0) {
+      const dr = codebookDensityRatio(codebook.centroids, nearestCentroid(target.matrix, codebook.centroids), codebook.assignment);
+      const cellOf = nearestCentroid(gathered.matrix, codebook.centroids);
+      const floor = o.minDensityRatio * dr.typical;
+      eligible = (item) => dr.ratio[cellOf[rowPos.get(item)!]] >= floor;
+    }
+    selection = matchSelection(lists, target.matrix, {
+      k,
+      maxDistance: o.maxDistance,
+      radiusFactor: o.radiusFactor,
+      budget: o.budget,
+      regions: o.regions,
+      supplyQuantile: 0.1,
+      seed: o.seed,
+      eligible,
+    });
+  }
+  let selEmb = takeRows(gathered.matrix, Array.from(selection.pool, (g) => rowPos.get(g)!));
+  let dedupDropped = 0;
+  if (o.dedup !== undefined) {
+    const d = dedupSelection(selection, selEmb, o.dedup);
+    selection = d.selection;
+    dedupDropped = d.dropped;
+    selEmb = takeRows(gathered.matrix, Array.from(selection.pool, (g) => rowPos.get(g)!));
+  }
+  if (selection.pool.length === 0) warn('no pool item lies within the threshold of any target: the selection is empty');
+
+  const selLabels = selection.pool.length ? Int32Array.from(selection.pool, (g) => scan.labels[g]) : new Int32Array(0);
+  const labelled = target.hasLabels && scan.hasLabels;
+  const match =
+    selection.pool.length >= 2
+      ? buildReport({
+          target: target.matrix,
+          targetLabels: labelled ? target.labels : null,
+          selected: selEmb,
+          selectedDistances: selection.distance,
+          selectedWeights: selection.weight,
+          selectedLabels: labelled ? selLabels : null,
+          poolSample: scan.sample,
+          poolLabels: labelled ? Int32Array.from(scan.sampleRows, (g) => scan.labels[g]) : null,
+          allPoolLabels: labelled ? scan.labels : null,
+          centroids: codebook?.centroids ?? null,
+          samples: o.reportSamples,
+          seed: o.seed,
+        })
+      : null;
+
+  const idOf = (g: number) => gathered.ids[rowPos.get(g)!];
+  const rows: SelectedRow[] = Array.from(selection.pool, (g, j) => {
+    const i = rowPos.get(g)!;
+    return {
+      id: gathered.ids[i],
+      path: gathered.paths[i],
+      label: gathered.labels[i],
+      weight: selection.weight[j],
+      closestTarget: target.ids[selection.closestTarget[j]],
+      distance: selection.distance[j],
+      hits: selection.hits[j],
+    };
+  });
+  const uncovered: { id: string; nearestDistance: number; nearestId: string | null }[] = [];
+  for (let t = 0; t < lists.queries; t++) {
+    if (!selection.covered[t]) {
+      const i = lists.indices[t * lists.k];
+      uncovered.push({ id: target.ids[t], nearestDistance: nearest[t], nearestId: i >= 0 ? idOf(i) : null });
+    }
+  }
+  let shortfallTotal = 0;
+  let targetsShort = 0;
+  for (const s of selection.shortfall) {
+    shortfallTotal += s;
+    if (s > 0) targetsShort++;
+  }
+  const report = {
+    version: 1,
+    mode: o.mode,
+    options: { ...o, target: targetSrc.name, pool: shards.map((s) => s.name) },
+    sizes: { target: target.matrix.rows, pool: poolRows, selected: selection.pool.length, searchDepth: depth, k },
+    search: { index: 'exact', requested: o.index, costModel: plan },
+    coverage: {
+      covered: coveredCount(selection),
+      uncovered: uncovered.length,
+      fraction: coveredCount(selection) / target.matrix.rows,
+      threshold: o.maxDistance,
+    },
+    shortfall: { targetsShort, total: shortfallTotal },
+    weights: { sum: selection.weight.reduce((a, b) => a + b, 0) },
+    dedup: o.dedup === undefined ? null : { distance: o.dedup, dropped: dedupDropped, kept: selection.pool.length },
+    selection: selection.details,
+    match,
+    warnings,
+    seconds: (Date.now() - t0) / 1000,
+  };
+
+  // Everything goes to a temp folder next to `out`, renamed into place only when complete.
+  const tmp = `${out}.tmp-${process.pid}-${Date.now()}`;
+  await fs.mkdir(tmp, { recursive: true });
+  try {
+    await writeSelectedCsv(path.join(tmp, 'selected.csv'), rows);
+    if (rows.length) await writeSelectedArrow(path.join(tmp, 'selected.arrow'), selEmb, rows, { encoder: shards[0].encoder, db: `twindb-sample:${targetSrc.db}` });
+    await writeNeighborsArrow(path.join(tmp, 'neighbors.arrow'), truncateNeighborLists(lists, Math.max(k, 1)), target.ids, idOf);
+    await writeUncoveredCsv(path.join(tmp, 'uncovered-targets.csv'), uncovered);
+    if (o.materialize !== 'none') {
+      const m = await materializeImages(path.join(tmp, 'images'), rows, o.materialize, o.poolDb);
+      Object.assign(report, { materialized: { how: o.materialize, ...m } });
+    }
+    await fs.writeFile(path.join(tmp, 'report.json'), `${JSON.stringify(report, jsonSafe, 2)}\n`);
+    if (exists) await fs.rm(out, { recursive: true, force: true });
+    await fs.rename(tmp, out);
+  } catch (err) {
+    await fs.rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  return { out, selection, report: report as SampleResult['report'], warnings };
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+function jsonSafe(_key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) return null;
+  if (value && typeof value === 'object' && 'batches' in (value as object)) return (value as FeatureSource).name;
+  return value;
+}
+
+export type { NeighborLists, EmbeddingMatrix };
