@@ -1,0 +1,118 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadPretextConfig, lrScheduleOf, parsePretextConfig } from './pretext-config.js';
+
+const CONFIGS = fileURLToPath(new URL('../../../configs/pretext/', import.meta.url));
+
+const valid = () => ({
+  setup: 'simclr',
+  backbone: 'small-cnn',
+  train_db: 'mnist:pool',
+  criterion: 'simclr',
+  criterion_kwargs: { temperature: 0.1 },
+  epochs: 3,
+  optimizer: 'sgd',
+  optimizer_kwargs: { lr: 0.4, momentum: 0.9, weight_decay: 1e-4 },
+  scheduler: 'cosine',
+  scheduler_kwargs: { lr_decay_rate: 0.1 },
+  batch_size: 8,
+  augmentation_strategy: 'digits',
+  augmentation_kwargs: { random_resized_crop: { size: 28 } },
+  transformation_kwargs: { crop_size: 28, normalize: { mean: [0.1307], std: [0.3081] } },
+});
+
+function errorOf(value: unknown): string {
+  try {
+    parsePretextConfig(value, 'exp.yml');
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('pretext config', () => {
+  it('loads the shipped configs with the reference values', async () => {
+    const mnist = (await loadPretextConfig(path.join(CONFIGS, 'simclr_mnist.yml'))).config;
+    expect(mnist.backbone).toBe('small-cnn');
+    expect(mnist.optimizer).toBe('adam');
+    expect(mnist.model_kwargs).toMatchObject({ head: 'mlp', features_dim: 64 });
+    expect(mnist.train_db).toEqual([{ source: 'mnist', split: 'pool' }]);
+    expect(mnist.val_db).toEqual({ source: 'mnist', split: 'heldout' });
+    expect(lrScheduleOf(mnist)).toEqual({ scheduler: 'cosine', lr: 0.001, epochs: 12, lr_decay_rate: 0.1 });
+    for (const name of ['simclr_cifar10.yml', 'simclr_stl10.yml']) {
+      const c = (await loadPretextConfig(path.join(CONFIGS, name))).config;
+      expect(c).toMatchObject({ backbone: 'resnet18', epochs: 500, batch_size: 512, optimizer: 'sgd', criterion_kwargs: { temperature: 0.1 } });
+      expect(c.optimizer_kwargs).toEqual({ lr: 0.4, momentum: 0.9, weight_decay: 0.0001, nesterov: false });
+    }
+  });
+
+  it('fills the defaults of the reference code', () => {
+    const c = parsePretextConfig(valid());
+    expect(c.model_kwargs).toEqual({ head: 'mlp', features_dim: 128 });
+    expect(c.seed).toBe(0);
+    expect(c.knn).toEqual({ every: 1, k: 20 });
+    expect(c.train_db).toEqual([{ source: 'mnist', split: 'pool' }]);
+  });
+
+  it('accepts a list of DBs (their union is trained on)', () => {
+    const c = parsePretextConfig({ ...valid(), train_db: ['mnist:pool?n=10', { source: 'mnist', split: 'heldout' }] });
+    expect(c.train_db).toEqual([
+      { source: 'mnist', split: 'pool', n: 10 },
+      { source: 'mnist', split: 'heldout' },
+    ]);
+  });
+
+  it('names the key and the allowed values of an unknown backbone, optimizer or scheduler', () => {
+    const msg = errorOf({ ...valid(), backbone: 'resnet50', optimizer: 'adamw', scheduler: 'linear' });
+    expect(msg).toMatch(/^exp\.yml: invalid pretext config/);
+    expect(msg).toMatch(/backbone: .*"resnet18"\|"small-cnn"/);
+    expect(msg).toMatch(/optimizer: .*"sgd"\|"adam"/);
+    expect(msg).toMatch(/scheduler: .*"cosine"\|"step"\|"constant"/);
+  });
+
+  it('reports missing keys by path', () => {
+    const { epochs: _e, ...noEpochs } = valid();
+    const c = { ...noEpochs, criterion_kwargs: {} };
+    const msg = errorOf(c);
+    expect(msg).toMatch(/ {2}epochs: missing \(expected number\)/);
+    expect(msg).toMatch(/criterion_kwargs\.temperature: missing/);
+  });
+
+  it('requires the scheduler kwargs its scheduler reads', () => {
+    expect(errorOf({ ...valid(), scheduler: 'step' })).toMatch(/scheduler_kwargs\.lr_decay_epochs: missing \(required by scheduler "step"\)/);
+    expect(errorOf({ ...valid(), scheduler_kwargs: {} })).toMatch(/scheduler_kwargs\.lr_decay_rate: missing/);
+    expect(parsePretextConfig({ ...valid(), scheduler: 'constant', scheduler_kwargs: {} }).scheduler).toBe('constant');
+  });
+
+  it('rejects unknown keys, listing the allowed ones', () => {
+    const msg = errorOf({ ...valid(), optimiser: 'sgd', optimizer_kwargs: { lr: 0.1, betas: [0.9, 0.99] } });
+    expect(msg).toMatch(/\(root\): unknown key\(s\) "optimiser"; allowed keys: setup, backbone, .*optimizer/);
+    expect(msg).toMatch(/optimizer_kwargs: unknown key\(s\) "betas"; allowed keys: lr, weight_decay, momentum, nesterov/);
+  });
+
+  it('validates DB specs and augmentation kwargs where they sit', () => {
+    const msg = errorOf({ ...valid(), train_db: ['mnist:pool', 'mnist:nowhere'], augmentation_kwargs: { random_resized_crop: { size: -1 } } });
+    expect(msg).toMatch(/train_db\[1\]: DB spec "mnist:nowhere"/);
+    expect(msg).toMatch(/random_resized_crop\.size/);
+  });
+
+  it('refuses SGD-only options on adam', () => {
+    expect(errorOf({ ...valid(), optimizer: 'adam', optimizer_kwargs: { lr: 1e-3, momentum: 0.9 } })).toMatch(
+      /optimizer_kwargs: momentum and nesterov are SGD options/,
+    );
+  });
+
+  it('names the file when it cannot be read or parsed', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pretext-config-'));
+    const bad = path.join(dir, 'bad.yml');
+    writeFileSync(bad, 'setup: simclr\n  backbone: [unclosed\n');
+    await expect(loadPretextConfig(bad)).rejects.toThrow(`${bad}: not valid YAML`);
+    await expect(loadPretextConfig(path.join(dir, 'absent.yml'))).rejects.toThrow(/absent\.yml: cannot read config \(ENOENT\)/);
+    const env = path.join(dir, 'env.yml');
+    writeFileSync(env, 'root: /x\n');
+    await expect(loadPretextConfig(path.join(CONFIGS, 'simclr_mnist.yml'), env)).rejects.toThrow(/env\.yml: invalid env config\n {2}root_dir: missing/);
+  });
+});

@@ -1,0 +1,215 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { AugmentationConfig, type DbSpec, parseDbSpec, TransformationKwargs } from '@twindb/core-tensors';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { LrSchedule } from './lr-schedule.js';
+
+/** A DB given as a spec string (`mnist:pool`) or the equivalent object; validated by parseDbSpec. */
+const DbSpecInput = z.union([z.string().min(1), z.record(z.string(), z.unknown())]);
+
+const OptimizerKwargs = z
+  .object({
+    lr: z.number().positive(),
+    weight_decay: z.number().min(0).default(0),
+    /** SGD only. */
+    momentum: z.number().min(0).max(1).default(0),
+    /** SGD only. */
+    nesterov: z.boolean().default(false),
+  })
+  .strict();
+
+const SchedulerKwargs = z
+  .object({
+    lr_decay_rate: z.number().positive().optional(),
+    lr_decay_epochs: z.array(z.number().int().nonnegative()).optional(),
+  })
+  .strict();
+
+/**
+ * The SCAN-style pretext YAML (`configs/pretext/simclr_*.yml`), with the reference's key names and
+ * meanings (scan-reference-spec §1.2), plus twindb's additions: `train_db` (one DB or a list whose
+ * union is trained on, e.g. pool + target), `val_db` (labelled, kNN monitoring), `seed`, `knn`,
+ * `image_size` and `model_kwargs.in_channels`. Unknown keys are rejected so that a typo
+ * (`optimiser:`) does not silently fall back to a default.
+ */
+export const PretextConfigSchema = z
+  .object({
+    setup: z.literal('simclr'),
+    backbone: z.enum(['resnet18', 'small-cnn']),
+    model_kwargs: z
+      .object({
+        head: z.enum(['mlp', 'linear']).default('mlp'),
+        features_dim: z.number().int().positive().default(128),
+        /** Image channels the backbone takes (default 1 for small-cnn, 3 for resnet18); sources are converted to it. */
+        in_channels: z.union([z.literal(1), z.literal(3)]).optional(),
+      })
+      .strict()
+      .default({ head: 'mlp', features_dim: 128 }),
+    train_db: z.union([DbSpecInput, z.array(DbSpecInput).nonempty()]),
+    val_db: DbSpecInput.optional(),
+    criterion: z.literal('simclr'),
+    criterion_kwargs: z.object({ temperature: z.number().positive() }).strict(),
+    epochs: z.number().int().positive(),
+    optimizer: z.enum(['sgd', 'adam']),
+    optimizer_kwargs: OptimizerKwargs,
+    scheduler: z.enum(['cosine', 'step', 'constant']),
+    scheduler_kwargs: SchedulerKwargs.default({}),
+    batch_size: z.number().int().min(2),
+    num_workers: z.number().int().positive().optional(),
+    augmentation_strategy: z.enum(['simclr', 'ours', 'digits']),
+    augmentation_kwargs: z.record(z.string(), z.unknown()),
+    transformation_kwargs: TransformationKwargs,
+    /** Resize every decoded image to this square size (crop fit) before augmenting; for folders of mixed sizes. */
+    image_size: z.number().int().positive().optional(),
+    seed: z.number().int().nonnegative().default(0),
+    knn: z
+      .object({
+        /** Evaluate after every `every` epochs (0 = never); the last epoch is always evaluated. */
+        every: z.number().int().nonnegative().default(1),
+        k: z.number().int().positive().default(20),
+      })
+      .strict()
+      .default({ every: 1, k: 20 }),
+    // Reference keys that twindb reads from elsewhere; accepted so reference configs load unchanged.
+    num_classes: z.number().int().positive().optional(),
+    train_db_name: z.string().optional(),
+    val_db_name: z.string().optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const aug = AugmentationConfig.safeParse({
+      augmentation_strategy: c.augmentation_strategy,
+      augmentation_kwargs: c.augmentation_kwargs,
+    });
+    if (!aug.success) {
+      for (const issue of aug.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    }
+    const dbs = Array.isArray(c.train_db) ? c.train_db : [c.train_db];
+    dbs.forEach((db, i) => checkDb(db, Array.isArray(c.train_db) ? ['train_db', i] : ['train_db'], ctx));
+    if (c.val_db !== undefined) checkDb(c.val_db, ['val_db'], ctx);
+    const sk = c.scheduler_kwargs;
+    if (c.scheduler !== 'constant' && sk.lr_decay_rate === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['scheduler_kwargs', 'lr_decay_rate'], message: `missing (required by scheduler "${c.scheduler}")` });
+    }
+    if (c.scheduler === 'step' && sk.lr_decay_epochs === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['scheduler_kwargs', 'lr_decay_epochs'], message: 'missing (required by scheduler "step")' });
+    }
+    if (c.optimizer === 'adam' && (c.optimizer_kwargs.momentum !== 0 || c.optimizer_kwargs.nesterov)) {
+      ctx.addIssue({ code: 'custom', path: ['optimizer_kwargs'], message: 'momentum and nesterov are SGD options; adam takes lr and weight_decay' });
+    }
+    if (c.optimizer_kwargs.nesterov && c.optimizer_kwargs.momentum === 0) {
+      ctx.addIssue({ code: 'custom', path: ['optimizer_kwargs', 'nesterov'], message: 'nesterov needs momentum > 0 (as in torch.optim.SGD)' });
+    }
+  });
+
+function checkDb(db: unknown, where: Array<string | number>, ctx: z.RefinementCtx): void {
+  try {
+    parseDbSpec(db);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', path: where, message: (err as Error).message });
+  }
+}
+
+type RawConfig = z.output<typeof PretextConfigSchema>;
+
+/** A validated pretext config with its DB specs parsed. */
+export type PretextConfig = Omit<RawConfig, 'train_db' | 'val_db'> & {
+  train_db: DbSpec[];
+  val_db?: DbSpec;
+};
+
+/**
+ * Validates a parsed YAML/JSON object. Every problem is reported at once, each with its key path
+ * and what was expected (zod lists the allowed values of enums and discriminators).
+ */
+export function parsePretextConfig(value: unknown, source = 'pretext config'): PretextConfig {
+  const r = PretextConfigSchema.safeParse(value);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `  ${formatPath(i.path)}: ${describeIssue(i, PretextConfigSchema)}`);
+    throw new Error(`${source}: invalid pretext config\n${lines.join('\n')}`);
+  }
+  const c = r.data;
+  const trainDbs = Array.isArray(c.train_db) ? c.train_db : [c.train_db];
+  return { ...c, train_db: trainDbs.map((d) => parseDbSpec(d)), val_db: c.val_db === undefined ? undefined : parseDbSpec(c.val_db) };
+}
+
+/** The learning-rate schedule the config describes (validated by the schema above). */
+export function lrScheduleOf(c: PretextConfig): LrSchedule {
+  const lr = c.optimizer_kwargs.lr;
+  switch (c.scheduler) {
+    case 'cosine':
+      return { scheduler: 'cosine', lr, epochs: c.epochs, lr_decay_rate: c.scheduler_kwargs.lr_decay_rate! };
+    case 'step':
+      return { scheduler: 'step', lr, lr_decay_rate: c.scheduler_kwargs.lr_decay_rate!, lr_decay_epochs: c.scheduler_kwargs.lr_decay_epochs! };
+    case 'constant':
+      return { scheduler: 'constant', lr };
+  }
+}
+
+/** The env YAML of the reference (`root_dir: …`), where run folders go by default. */
+export const EnvConfigSchema = z.object({ root_dir: z.string().min(1) }).passthrough();
+export type EnvConfig = z.output<typeof EnvConfigSchema>;
+
+export interface LoadedPretextConfig {
+  config: PretextConfig;
+  env?: EnvConfig;
+  /** Absolute path of the experiment YAML. */
+  expPath: string;
+}
+
+/** Reads and validates the experiment YAML (and the optional env YAML), naming the file in every error. */
+export async function loadPretextConfig(expPath: string, envPath?: string): Promise<LoadedPretextConfig> {
+  const absExp = path.resolve(expPath);
+  const config = parsePretextConfig(await readYaml(absExp), absExp);
+  let env: EnvConfig | undefined;
+  if (envPath !== undefined) {
+    const absEnv = path.resolve(envPath);
+    const r = EnvConfigSchema.safeParse(await readYaml(absEnv));
+    if (!r.success) {
+      const lines = r.error.issues.map((i) => `  ${formatPath(i.path)}: ${describeIssue(i)}`);
+      throw new Error(`${absEnv}: invalid env config\n${lines.join('\n')}`);
+    }
+    env = r.data;
+  }
+  return { config, env, expPath: absExp };
+}
+
+async function readYaml(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new Error(`${file}: cannot read config (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  try {
+    return parseYaml(text);
+  } catch (err) {
+    throw new Error(`${file}: not valid YAML (${(err as Error).message.split('\n')[0]})`);
+  }
+}
+
+function formatPath(p: ReadonlyArray<PropertyKey>): string {
+  if (p.length === 0) return '(root)';
+  return p.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i > 0 ? '.' : ''}${String(k)}`)).join('');
+}
+
+function describeIssue(i: z.core.$ZodIssue, root?: z.ZodType): string {
+  if (i.code === 'invalid_type' && /received undefined/.test(i.message)) return `missing (expected ${i.expected})`;
+  if (i.code === 'unrecognized_keys') {
+    const allowed = root ? allowedKeysAt(root, i.path) : undefined;
+    return `unknown key(s) ${i.keys.map((k) => `"${k}"`).join(', ')}${allowed ? `; allowed keys: ${allowed.join(', ')}` : ''}`;
+  }
+  return i.message;
+}
+
+/** The keys the object schema at `at` accepts, looking through optional/default wrappers. */
+function allowedKeysAt(schema: z.ZodType, at: ReadonlyArray<PropertyKey>): string[] | undefined {
+  let s: unknown = schema;
+  for (let depth = 0; ; depth++) {
+    while (s instanceof z.ZodOptional || s instanceof z.ZodDefault) s = s.unwrap();
+    if (!(s instanceof z.ZodObject)) return undefined;
+    if (depth === at.length) return Object.keys(s.shape);
+    s = (s.shape as Record<string, unknown>)[String(at[depth])];
+  }
+}
