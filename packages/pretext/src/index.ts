@@ -20,3 +20,47 @@ export { learningRateAt, LrScheduleSchema, type LrSchedule } from './lr-schedule
 export { type Optimizer, type OptimizerSlot } from './optim/optimizer.js';
 export { Sgd, type SgdOptions } from './optim/sgd.js';
 export { Adam, type AdamOptions } from './optim/adam.js';
+
+// --- SimCLR training: config, contrastive model, loop, checkpoints, kNN monitoring ---------------
+export {
+  PretextConfigSchema,
+  parsePretextConfig,
+  loadPretextConfig,
+  lrScheduleOf,
+  EnvConfigSchema,
+  type PretextConfig,
+  type EnvConfig,
+  type LoadedPretextConfig,
+} from './pretext-config.js';
+export { ContrastiveModel, l2NormalizeRows, type ContrastiveModelOptions, type ContrastiveOutputs, type ContrastiveHeadKind } from './contrastive-model.js';
+export { MlpHead } from './contrastive-head.js';
+export { createBackbone, defaultInChannels, type BackboneName } from './create-backbone.js';
+export { createOptimizer } from './create-optimizer.js';
+export { simclrStep, type ViewBatch } from './simclr-step.js';
+export {
+  trainSimclr,
+  RUN_FILES,
+  type TrainSimclrOptions,
+  type TrainSimclrResult,
+  type EpochRecord,
+  type KnnReport,
+} from './train-simclr.js';
+export { NonFiniteLossError } from './non-finite-loss-error.js';
+export { trainingIdentity, identityHash, identityChanges } from './config-identity.js';
+export { encodeSafetensors, decodeSafetensors, type Safetensors, type SafetensorsEntry } from './checkpoint/safetensors.js';
+export { namedState, readState, loadState, type LoadReport, type LoadStateOptions } from './checkpoint/state-dict.js';
+export {
+  saveTrainingCheckpoint,
+  readTrainingCheckpoint,
+  restoreTrainingCheckpoint,
+  saveModelWeights,
+  type CheckpointInfo,
+  type LoadedCheckpoint,
+} from './checkpoint/training-checkpoint.js';
+export { unionSources } from './data/union-source.js';
+export { knnAccuracy, type KnnAccuracy, type KnnAccuracyInput } from './knn/knn-accuracy.js';
+export { extractFeatures, type ExtractedFeatures } from './knn/extract-features.js';
+
+// --- ONNX export (what makes extraction fast: ONNX Runtime runs the encoder) -------------------
+export { OnnxGraphBuilder, type OnnxDim, type OnnxAttribute } from './onnx/onnx-graph.js';
+export { encoderToOnnx, writeEncoderOnnx, ONNX_INPUT, ONNX_OUTPUT, type EncoderOnnxOptions } from './onnx/export-encoder.js';

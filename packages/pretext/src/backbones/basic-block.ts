@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@twindb/core-tensors';
 import { BatchNorm2d } from './batch-norm.js';
 import { Conv2d } from './conv2d.js';
+import type { OnnxGraphBuilder } from '../onnx/onnx-graph.js';
+import { add, relu } from '../onnx/onnx-ops.js';
 import { type ApplyOptions, Module } from './module.js';
 
 /** The 1×1 conv + BN projection used when a block changes resolution or width (`shortcut.0`, `shortcut.1`). */
@@ -17,6 +19,10 @@ class Projection extends Module<tf.Tensor4D, tf.Tensor4D> {
 
   apply(x: tf.Tensor4D, opts?: ApplyOptions): tf.Tensor4D {
     return this.bn.apply(this.conv.apply(x), opts);
+  }
+
+  override toOnnx(g: OnnxGraphBuilder, x: string): string {
+    return this.bn.toOnnx(g, this.conv.toOnnx(g, x));
   }
 }
 
@@ -47,5 +53,11 @@ export class BasicBlock extends Module<tf.Tensor4D, tf.Tensor4D> {
     const y = this.bn2.apply(this.conv2.apply(h), opts);
     const skip = this.shortcut ? this.shortcut.apply(x, opts) : x;
     return tf.relu(tf.add(y, skip) as tf.Tensor4D);
+  }
+
+  override toOnnx(g: OnnxGraphBuilder, x: string): string {
+    const h = relu(g, this.bn1.toOnnx(g, this.conv1.toOnnx(g, x)));
+    const y = this.bn2.toOnnx(g, this.conv2.toOnnx(g, h));
+    return relu(g, add(g, y, this.shortcut ? this.shortcut.toOnnx(g, x) : x));
   }
 }

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { OnnxGraphBuilder } from '../onnx/onnx-graph.js';
+import { batchNorm } from '../onnx/onnx-ops.js';
 import { type ApplyOptions, Module } from './module.js';
 
 /** PyTorch's BatchNorm2d defaults. */
@@ -24,6 +26,17 @@ export class BatchNorm2d extends Module<tf.Tensor4D, tf.Tensor4D> {
     this.bias = this.addParameter('bias', tf.zeros([numFeatures]));
     this.runningMean = this.addBuffer('running_mean', tf.zeros([numFeatures]));
     this.runningVar = this.addBuffer('running_var', tf.ones([numFeatures]));
+  }
+
+  override toOnnx(g: OnnxGraphBuilder, x: string): string {
+    const values = (v: tf.Variable) => v.dataSync() as Float32Array;
+    return batchNorm(g, x, {
+      gamma: values(this.weight),
+      beta: values(this.bias),
+      mean: values(this.runningMean),
+      variance: values(this.runningVar),
+      epsilon: EPS,
+    });
   }
 
   apply(x: tf.Tensor4D, opts?: ApplyOptions): tf.Tensor4D {

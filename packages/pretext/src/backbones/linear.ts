@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@twindb/core-tensors';
 import { uniformTensor } from './init.js';
+import type { OnnxGraphBuilder } from '../onnx/onnx-graph.js';
+import { dense } from '../onnx/onnx-ops.js';
 import { Module } from './module.js';
 
 /**
@@ -20,5 +22,10 @@ export class Linear extends Module<tf.Tensor2D, tf.Tensor2D> {
 
   apply(x: tf.Tensor2D): tf.Tensor2D {
     return tf.add(tf.matMul(x, this.weight as tf.Tensor2D), this.bias);
+  }
+
+  override toOnnx(g: OnnxGraphBuilder, x: string): string {
+    const shape = this.weight.shape as [number, number];
+    return dense(g, x, this.weight.dataSync() as Float32Array, shape, this.bias.dataSync() as Float32Array);
   }
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { OnnxGraphBuilder } from '../onnx/onnx-graph.js';
 
 /** Per-call options of {@link Module.apply}. */
 export interface ApplyOptions {
@@ -23,6 +24,15 @@ export abstract class Module<I extends tf.Tensor = tf.Tensor, O extends tf.Tenso
   private trainingMode = true;
 
   abstract apply(x: I, opts?: ApplyOptions): O;
+
+  /**
+   * Appends this module's inference-mode computation (running batch-norm statistics) to an ONNX
+   * graph whose values are NCHW, and returns the name of the output value. Modules that cannot be
+   * exported say so.
+   */
+  toOnnx(_g: OnnxGraphBuilder, _x: string): string {
+    throw new Error(`${this.constructor.name} cannot be exported to ONNX`);
+  }
 
   /** Whether {@link apply} uses batch statistics when the caller does not say. */
   get training(): boolean {

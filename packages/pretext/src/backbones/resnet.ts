@@ -4,6 +4,8 @@ import { assertImageBatch, type Backbone } from './backbone.js';
 import { BasicBlock } from './basic-block.js';
 import { BatchNorm2d } from './batch-norm.js';
 import { Conv2d } from './conv2d.js';
+import type { OnnxGraphBuilder } from '../onnx/onnx-graph.js';
+import { globalAveragePool, relu } from '../onnx/onnx-ops.js';
 import { type ApplyOptions, Module } from './module.js';
 import { Sequential } from './sequential.js';
 
@@ -54,5 +56,11 @@ export class ResNet18Cifar extends Module<tf.Tensor4D, tf.Tensor2D> implements B
     let h = tf.relu(this.bn1.apply(this.conv1.apply(x), opts));
     for (const stage of this.stages) h = stage.apply(h, opts);
     return tf.mean(h, [1, 2]);
+  }
+
+  override toOnnx(g: OnnxGraphBuilder, x: string): string {
+    let h = relu(g, this.bn1.toOnnx(g, this.conv1.toOnnx(g, x)));
+    for (const stage of this.stages) h = stage.toOnnx(g, h);
+    return globalAveragePool(g, h);
   }
 }

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { OnnxGraphBuilder } from '../onnx/onnx-graph.js';
 import { type ApplyOptions, Module } from './module.js';
 
 /** Modules applied in order, registered as `0`, `1`, ... like PyTorch's `nn.Sequential`. */
@@ -14,5 +15,9 @@ export class Sequential extends Module<tf.Tensor4D, tf.Tensor4D> {
     let h = x;
     for (const layer of this.layers) h = layer.apply(h, opts);
     return h;
+  }
+
+  override toOnnx(g: OnnxGraphBuilder, x: string): string {
+    return this.layers.reduce((h, layer) => layer.toOnnx(g, h), x);
   }
 }

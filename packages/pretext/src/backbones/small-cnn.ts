@@ -3,6 +3,8 @@ import type { Rng } from '@twindb/core-tensors';
 import { assertImageBatch, type Backbone } from './backbone.js';
 import { BatchNorm2d } from './batch-norm.js';
 import { Conv2d } from './conv2d.js';
+import type { OnnxGraphBuilder } from '../onnx/onnx-graph.js';
+import { globalAveragePool, maxPool, relu } from '../onnx/onnx-ops.js';
 import { type ApplyOptions, Module } from './module.js';
 
 export interface SmallCnnOptions {
@@ -44,5 +46,14 @@ export class SmallCnn extends Module<tf.Tensor4D, tf.Tensor2D> implements Backbo
       if (i < this.blocks.length - 1) h = tf.maxPool(h, 2, 2, 'valid');
     });
     return tf.mean(h, [1, 2]);
+  }
+
+  override toOnnx(g: OnnxGraphBuilder, x: string): string {
+    let h = x;
+    this.blocks.forEach(({ conv, bn }, i) => {
+      h = relu(g, bn.toOnnx(g, conv.toOnnx(g, h)));
+      if (i < this.blocks.length - 1) h = maxPool(g, h, 2, 2);
+    });
+    return globalAveragePool(g, h);
   }
 }
