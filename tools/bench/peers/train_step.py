@@ -77,9 +77,22 @@ def init_like_reference(model):
             nn.init.constant_(m.bias, 0)
 
 
+def simclr_loss(features, temperature):
+    """The SCAN reference's SimCLR loss: features [2b, d] = [first views; second views]; only first views are anchors."""
+    b = features.shape[0] // 2
+    logits = features[:b] @ features.t() / temperature
+    logits = logits - logits.max(dim=1, keepdim=True)[0].detach()
+    self_mask = torch.zeros_like(logits, dtype=torch.bool)
+    self_mask[torch.arange(b), torch.arange(b)] = True
+    log_denominator = torch.logsumexp(logits.masked_fill(self_mask, float("-inf")), dim=1)
+    positives = logits[torch.arange(b), b + torch.arange(b)]
+    return (log_denominator - positives).mean()
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--model", choices=["resnet18", "small-cnn"], default="resnet18")
+    p.add_argument("--task", choices=["supervised", "simclr"], default="supervised")
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--steps", type=int, default=5)
     p.add_argument("--warmup", type=int, default=1)
@@ -92,17 +105,22 @@ def main():
         backbone, shape = ResNet18Cifar(), (3, 32, 32)
     else:
         backbone, shape = SmallCnn(), (1, 28, 28)
-    head = nn.Linear(backbone.dim, 10)
+    simclr = args.task == "simclr"
+    if simclr:
+        features = 128 if args.model == "resnet18" else 64
+        head = nn.Sequential(nn.Linear(backbone.dim, backbone.dim), nn.ReLU(), nn.Linear(backbone.dim, features))
+    else:
+        head = nn.Linear(backbone.dim, 10)
     model = nn.Sequential(backbone, head).train()
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    x = torch.randn(args.batch, *shape)
+    x = torch.randn((2 if simclr else 1) * args.batch, *shape)
     y = torch.randint(0, 10, (args.batch,))
 
     times, cpu_times, losses = [], [], []
     for step in range(args.warmup + args.steps):
         t0, c0 = time.perf_counter(), time.process_time()
         opt.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(model(x), y)
+        loss = simclr_loss(F.normalize(model(x), dim=1), 0.1) if simclr else F.cross_entropy(model(x), y)
         loss.backward()
         opt.step()
         losses.append(loss.item())

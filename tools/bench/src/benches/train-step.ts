@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, Rng, type BackendChoice } from '@twindb/core-tensors';
-import { type Backbone, Linear, ResNet18Cifar, Sgd, SmallCnn } from '@twindb/pretext';
+import { type Backbone, Linear, ResNet18Cifar, Sgd, simclrLoss, SmallCnn } from '@twindb/pretext';
 import { findPeerPython } from '../peer-python.js';
 import type { Bench, BenchContext, BenchResult } from '../bench.js';
 import { machineInfo } from '../machine.js';
@@ -15,9 +15,13 @@ const MOMENTUM = 0.9;
 const CLASSES = 10;
 
 type ModelName = 'resnet18' | 'small-cnn';
+/** `supervised`: backbone → linear(10) → cross-entropy. `simclr`: two views per image → MLP head → L2 → SimCLR loss (τ 0.1). */
+type Task = 'supervised' | 'simclr';
+const TEMPERATURE = 0.1;
 
 interface Options {
   model: ModelName;
+  task: Task;
   batch: number;
   steps: number;
   warmup: number;
@@ -28,12 +32,12 @@ interface Options {
 }
 
 const USAGE =
-  'train-step options: --model resnet18|small-cnn (resnet18) --batch N (128) --steps N (5) --warmup N (1) ' +
+  'train-step options: --model resnet18|small-cnn (resnet18) --task supervised|simclr (supervised; simclr runs 2 views per image) --batch N (128) --steps N (5) --warmup N (1) ' +
   '--backend auto|wasm|cpu|tensorflow|tensorflow-gpu (auto) --profile --no-peer --peer-threads N (cores)';
 
 /** Parses the bench's own arguments; an unknown flag or a bad value is an error naming both. */
 export function parseTrainStepArgs(args: string[], cores: number): Options {
-  const opts: Options = { model: 'resnet18', batch: 128, steps: 5, warmup: 1, backend: 'auto', profile: false, peer: true, peerThreads: cores };
+  const opts: Options = { model: 'resnet18', task: 'supervised', batch: 128, steps: 5, warmup: 1, backend: 'auto', profile: false, peer: true, peerThreads: cores };
   const positive = (flag: string, v: string | undefined, min: number) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < min) throw new Error(`train-step: ${flag} expects an integer ≥ ${min}, got "${v ?? ''}"\n${USAGE}`);
@@ -46,6 +50,11 @@ export function parseTrainStepArgs(args: string[], cores: number): Options {
       case '--model':
         if (value !== 'resnet18' && value !== 'small-cnn') throw new Error(`train-step: --model expects resnet18 or small-cnn, got "${value ?? ''}"\n${USAGE}`);
         opts.model = value;
+        i++;
+        break;
+      case '--task':
+        if (value !== 'supervised' && value !== 'simclr') throw new Error(`train-step: --task expects supervised or simclr, got "${value ?? ''}"\n${USAGE}`);
+        opts.task = value;
         i++;
         break;
       case '--batch':
@@ -101,28 +110,40 @@ interface TwindbRun {
   profileTop?: Array<{ kernel: string; ms: number; share: number; calls: number }>;
 }
 
-/** Times forward + backward + SGD-momentum update of backbone → linear(10) → softmax cross-entropy. */
+/**
+ * Times forward + backward + SGD-momentum update of backbone → linear(10) → softmax cross-entropy,
+ * or, for `--task simclr`, of both views (2·batch images in one forward, as the reference) →
+ * MLP head (d → d → features) → L2 → SimCLR loss.
+ */
 async function runTwindb(opts: Options, log: (m: string) => void): Promise<TwindbRun> {
   const rng = new Rng('train-step');
   const [h, w, c] = opts.model === 'resnet18' ? [32, 32, 3] : [28, 28, 1];
   const backbone: Backbone = opts.model === 'resnet18' ? new ResNet18Cifar({ rng }) : new SmallCnn({ rng });
-  const head = new Linear(backbone.featureDim, CLASSES, rng);
-  const vars = [...backbone.parameters(), ...head.parameters()];
+  const simclr = opts.task === 'simclr';
+  const d = backbone.featureDim;
+  const head = simclr ? new Linear(d, d, rng) : new Linear(d, CLASSES, rng);
+  const proj = simclr ? new Linear(d, opts.model === 'resnet18' ? 128 : 64, rng) : null;
+  const vars = [...backbone.parameters(), ...head.parameters(), ...(proj ? proj.parameters() : [])];
   const sgd = new Sgd({ lr: LR, momentum: MOMENTUM });
-  const x = tf.tensor4d(Float32Array.from({ length: opts.batch * h * w * c }, () => rng.normal()), [opts.batch, h, w, c]);
+  const rows = simclr ? 2 * opts.batch : opts.batch;
+  const x = tf.tensor4d(Float32Array.from({ length: rows * h * w * c }, () => rng.normal()), [rows, h, w, c]);
   const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: opts.batch }, () => rng.int(CLASSES)), 'int32'), CLASSES));
 
+  const loss = (): tf.Scalar => {
+    const f = backbone.apply(x, { training: true });
+    if (!proj) return tf.losses.softmaxCrossEntropy(y, head.apply(f)) as tf.Scalar;
+    const z = proj.apply(tf.relu(head.apply(f)));
+    return simclrLoss(tf.div(z, tf.maximum(tf.norm(z, 2, 1, true), 1e-12)) as tf.Tensor2D, TEMPERATURE);
+  };
+
   const step = (): number => {
-    const { value, grads } = tf.variableGrads(
-      () => tf.losses.softmaxCrossEntropy(y, head.apply(backbone.apply(x, { training: true }))) as tf.Scalar,
-      vars,
-    );
+    const { value, grads } = tf.variableGrads(loss, vars);
     sgd.step(vars, grads);
-    const loss = value.dataSync()[0];
+    const lossValue = value.dataSync()[0];
     // the update is complete once the last variable's data can be read
     vars[vars.length - 1].dataSync();
     tf.dispose([value, ...Object.values(grads)]);
-    return loss;
+    return lossValue;
   };
 
   const stepMs: number[] = [];
@@ -170,6 +191,7 @@ async function runTwindb(opts: Options, log: (m: string) => void): Promise<Twind
   tf.dispose([x, y]);
   sgd.dispose();
   head.dispose();
+  proj?.dispose();
   backbone.dispose();
   return { medianStepMs: round(median(stepMs)), medianCpuMs: round(median(cpuMs)), stepMs: stepMs.map(round), losses, backboneParams, profileTop };
 }
@@ -187,7 +209,7 @@ interface TorchRun {
 }
 
 async function runTorch(opts: Options, python: string): Promise<TorchRun> {
-  const args = [PEER_SCRIPT, '--model', opts.model, '--batch', String(opts.batch), '--steps', String(opts.steps), '--warmup', String(opts.warmup), '--threads', String(opts.peerThreads)];
+  const args = [PEER_SCRIPT, '--model', opts.model, '--task', opts.task, '--batch', String(opts.batch), '--steps', String(opts.steps), '--warmup', String(opts.warmup), '--threads', String(opts.peerThreads)];
   const { stdout } = await promisify(execFile)(python, args, { maxBuffer: 16 * 2 ** 20 });
   const lines = stdout.trim().split('\n');
   const r = JSON.parse(lines[lines.length - 1]) as Omit<TorchRun, 'python'>;
@@ -196,14 +218,14 @@ async function runTorch(opts: Options, python: string): Promise<TorchRun> {
 
 export const trainStep: Bench = {
   name: 'train-step',
-  description: 'ResNet-18 CIFAR (or small CNN) training step (fwd+bwd+SGD momentum) vs PyTorch on the same cores',
+  description: 'ResNet-18 CIFAR / small CNN training step (supervised or SimCLR, fwd+bwd+SGD momentum) vs PyTorch on the same cores',
   async run(ctx: BenchContext): Promise<BenchResult> {
     const machine = machineInfo();
     const opts = parseTrainStepArgs(ctx.args, machine.cores as number);
     const backend = await initBackend({ backend: opts.backend, log: (m) => ctx.log(m) });
     const wasmThreads = backend.name === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : undefined;
     ctx.log(
-      `train-step: ${opts.model}, batch ${opts.batch}, ${opts.warmup} warm-up + ${opts.steps} timed steps, backend ${backend.name}` +
+      `train-step: ${opts.model} ${opts.task}, batch ${opts.batch}${opts.task === 'simclr' ? ` (${2 * opts.batch} views)` : ''}, ${opts.warmup} warm-up + ${opts.steps} timed steps, backend ${backend.name}` +
         (wasmThreads !== undefined ? ` (${wasmThreads} thread${wasmThreads === 1 ? '' : 's'})` : ''),
     );
     const twindb = await runTwindb(opts, ctx.log);
@@ -229,6 +251,7 @@ export const trainStep: Bench = {
       bench: 'train-step',
       ratio,
       model: opts.model,
+      task: opts.task,
       batch: opts.batch,
       steps: opts.steps,
       warmup: opts.warmup,
