@@ -1,0 +1,342 @@
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  AugmentedDataset,
+  type BackendChoice,
+  type ImageFormat,
+  type ImageSource,
+  initBackend,
+  openImageSource,
+  Progress,
+  Rng,
+  RunLog,
+  trainTransform,
+  valTransform,
+  writeFileAtomic,
+} from '@twindb/core-tensors';
+import { readTrainingCheckpoint, restoreTrainingCheckpoint, saveModelWeights, saveTrainingCheckpoint } from './checkpoint/training-checkpoint.js';
+import { identityChanges, identityHash, trainingIdentity } from './config-identity.js';
+import { ContrastiveModel } from './contrastive-model.js';
+import { createBackbone, defaultInChannels } from './create-backbone.js';
+import { createOptimizer } from './create-optimizer.js';
+import { unionSources } from './data/union-source.js';
+import { extractFeatures } from './knn/extract-features.js';
+import { type KnnAccuracy, knnAccuracy } from './knn/knn-accuracy.js';
+import { learningRateAt } from './lr-schedule.js';
+import { NonFiniteLossError } from './non-finite-loss-error.js';
+import { lrScheduleOf, type PretextConfig } from './pretext-config.js';
+import { simclrStep } from './simclr-step.js';
+
+/** File names inside a run folder. */
+export const RUN_FILES = {
+  checkpoint: 'checkpoint.safetensors',
+  model: 'model.safetensors',
+  trainLog: 'train-log.jsonl',
+  config: 'config.json',
+} as const;
+
+export interface TrainSimclrOptions {
+  /** A validated config (parsePretextConfig / loadPretextConfig). */
+  config: PretextConfig;
+  /** Run folder for checkpoint, final weights and logs (created if absent). */
+  runDir: string;
+  /**
+   * Continue from the run folder's checkpoint (default false). Without it an existing checkpoint is
+   * an error rather than silently overwritten; with it and no checkpoint, training starts fresh.
+   */
+  resume?: boolean;
+  /** Backend to initialise; default: keep the active one, or pick the fastest when none is active. */
+  backend?: BackendChoice;
+  /** Also measure kNN accuracy of the untrained network (logged as epoch 0), the baseline to beat. */
+  evaluateUntrained?: boolean;
+  /** Stop once this many epochs are complete (default: config.epochs); the schedule still spans config.epochs. */
+  untilEpoch?: number;
+  /** Progress and status lines (default: stderr). */
+  log?: (line: string) => void;
+  /** Minimum ms between progress lines (default: Progress's). */
+  progressIntervalMs?: number;
+}
+
+/** kNN accuracy on both the normalised head output (the reference's monitor) and the backbone features. */
+export interface KnnReport {
+  head: KnnAccuracy;
+  backbone: KnnAccuracy;
+  seconds: number;
+}
+
+/** One line of `train-log.jsonl`. */
+export interface EpochRecord {
+  /** Epochs completed (1-based). */
+  epoch: number;
+  lr: number;
+  /** Mean loss over the epoch's steps. */
+  loss: number;
+  steps: number;
+  images: number;
+  seconds: number;
+  imagesPerSecond: number;
+  /** Live tensors after the epoch; constant from epoch to epoch unless memory leaks. */
+  numTensors: number;
+  knn?: KnnReport;
+}
+
+export interface TrainSimclrResult {
+  runDir: string;
+  checkpointPath: string;
+  /** Final weights; written once all config.epochs are complete, else undefined. */
+  modelPath?: string;
+  epochs: number;
+  epochsCompleted: number;
+  /** Epoch this call started from (0 unless resumed). */
+  startEpoch: number;
+  /** Mean loss of the last completed epoch (from the checkpoint when no epoch ran in this call). */
+  finalLoss?: number;
+  history: EpochRecord[];
+  /** Last kNN measurement of this call. */
+  knn?: KnnReport;
+  untrained?: KnnReport;
+  backend: string;
+  trainImages: number;
+}
+
+/**
+ * SimCLR pretext training (SCAN's simclr.py, spec §7.1), driven by a pretext config: per epoch the
+ * learning rate from the schedule, shuffled batches of two augmented views (drop_last), one
+ * forward pass over both views, the reference SimCLR loss, one optimiser step per batch; then an
+ * atomic checkpoint and, every `knn.every` epochs, kNN monitoring on `val_db`. Resumes exactly
+ * (data order and augmentations derive from seed and epoch), refuses to resume under a changed
+ * config, and stops on a non-finite loss leaving the last good checkpoint in place.
+ */
+export async function trainSimclr(opts: TrainSimclrOptions): Promise<TrainSimclrResult> {
+  const c = opts.config;
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const runDir = path.resolve(opts.runDir);
+  mkdirSync(runDir, { recursive: true });
+  const checkpointPath = path.join(runDir, RUN_FILES.checkpoint);
+  const modelPath = path.join(runDir, RUN_FILES.model);
+  const untilEpoch = Math.min(opts.untilEpoch ?? c.epochs, c.epochs);
+
+  if (existsSync(checkpointPath) && !opts.resume) {
+    throw new Error(`${checkpointPath} exists: pass resume (--resume) to continue that run, or choose another run folder`);
+  }
+  const backend = await ensureBackend(opts.backend, log);
+  const runLog = new RunLog(runDir, 'pretext');
+
+  // --- data -------------------------------------------------------------------------------------
+  const inChannels = c.model_kwargs.in_channels ?? defaultInChannels(c.backbone);
+  const format: ImageFormat = { channels: inChannels, ...(c.image_size ? { size: c.image_size, fit: 'crop' as const } : {}) };
+  const trainSource = unionSources(await Promise.all(c.train_db.map((spec) => openImageSource(spec, { format, warn: log }))));
+  const n = trainSource.records.length;
+  if (n < c.batch_size) {
+    throw new Error(
+      `train_db (${trainSource.name}) has ${n} images, fewer than batch_size ${c.batch_size}: every batch would be dropped ` +
+        '(drop_last, as the reference). Lower batch_size or add images.',
+    );
+  }
+  const stepsPerEpoch = Math.floor(n / c.batch_size);
+  const dataset = new AugmentedDataset(trainSource, { transform: trainTransform(c), seed: c.seed, concurrency: c.num_workers });
+  const monitor = await openMonitor(c, trainSource, format, log);
+
+  // --- model, optimiser, resume ------------------------------------------------------------------
+  const rng = new Rng(`pretext:init:${c.seed}`);
+  const model = new ContrastiveModel(createBackbone(c.backbone, { rng, inChannels }), {
+    head: c.model_kwargs.head,
+    featuresDim: c.model_kwargs.features_dim,
+    rng,
+  });
+  const optimizer = createOptimizer(c);
+  const identity = trainingIdentity(c);
+  const configHash = identityHash(identity);
+  const schedule = lrScheduleOf(c);
+  let startEpoch = 0;
+  let lastLoss: number | undefined;
+
+  try {
+    if (opts.resume && existsSync(checkpointPath)) {
+      const ckpt = await readTrainingCheckpoint(checkpointPath);
+      if (ckpt.info.configHash !== configHash) {
+        const changes = identityChanges(ckpt.info.config, identity);
+        throw new Error(
+          `${checkpointPath}: refusing to resume, the config changed since the checkpoint was written:\n  ${changes.join('\n  ')}\n` +
+            'Restore these values, or start a new run in another folder.',
+        );
+      }
+      restoreTrainingCheckpoint(ckpt, model, optimizer);
+      startEpoch = ckpt.info.epoch;
+      lastLoss = ckpt.info.loss;
+      log(`resumed ${checkpointPath} at epoch ${startEpoch}/${c.epochs}`);
+      runLog.event('resume', { checkpoint: checkpointPath, epoch: startEpoch });
+    } else if (opts.resume) {
+      log(`no checkpoint in ${runDir}; starting a new run`);
+    }
+    await writeFileAtomic(path.join(runDir, RUN_FILES.config), `${JSON.stringify(c, null, 2)}\n`);
+    runLog.event('start', {
+      train_db: trainSource.name,
+      images: n,
+      stepsPerEpoch,
+      batchSize: c.batch_size,
+      epochs: c.epochs,
+      startEpoch,
+      backend,
+      parameters: model.numParameters(),
+      configHash,
+    });
+    log(
+      `pretext: ${c.backbone} + ${c.model_kwargs.head} head (${model.numParameters().toLocaleString('en')} parameters) on ${trainSource.name} ` +
+        `(${n} images, ${stepsPerEpoch} steps of ${c.batch_size}), epochs ${startEpoch + 1}..${untilEpoch} of ${c.epochs}, backend ${backend}`,
+    );
+
+    let untrained: KnnReport | undefined;
+    if (opts.evaluateUntrained && monitor && startEpoch === 0) {
+      untrained = await monitor.evaluate(model);
+      log(`kNN untrained: ${formatKnn(untrained)}`);
+      appendFileSync(path.join(runDir, RUN_FILES.trainLog), `${JSON.stringify({ epoch: 0, knn: untrained })}\n`);
+    }
+
+    const history: EpochRecord[] = [];
+    let lastKnn: KnnReport | undefined;
+    for (let epoch = startEpoch; epoch < untilEpoch; epoch++) {
+      const lr = learningRateAt(schedule, epoch);
+      optimizer.learningRate = lr;
+      const progress = new Progress(`epoch ${epoch + 1}/${c.epochs}`, stepsPerEpoch * c.batch_size, {
+        unit: 'img',
+        write: log,
+        intervalMs: opts.progressIntervalMs,
+      });
+      let lossSum = 0;
+      let steps = 0;
+      for await (const batch of dataset.batches({ batchSize: c.batch_size, shuffle: true, dropLast: true, epoch })) {
+        const loss = simclrStep(model, optimizer, batch, c.criterion_kwargs.temperature);
+        if (!Number.isFinite(loss)) {
+          const err = new NonFiniteLossError(loss, epoch + 1, steps + 1, stepsPerEpoch, startEpoch > 0 || epoch > 0 ? checkpointPath : undefined);
+          runLog.event('non-finite-loss', { epoch: epoch + 1, step: steps + 1, loss: String(loss) });
+          throw err;
+        }
+        lossSum += loss;
+        steps++;
+        progress.tick(batch.indices.length, `loss ${loss.toFixed(4)} · lr ${lr.toPrecision(3)}`);
+      }
+      if (steps === 0) throw new Error(`epoch ${epoch + 1}: no full batch of readable images in ${trainSource.name}`);
+      const seconds = progress.elapsedSeconds();
+      const meanLoss = lossSum / steps;
+      assertFiniteWeights(model, epoch + 1, checkpointPath);
+      await saveTrainingCheckpoint(checkpointPath, model, optimizer, {
+        epoch: epoch + 1,
+        seed: c.seed,
+        configHash,
+        config: identity,
+        optimizer: c.optimizer,
+        optimizerIterations: optimizer.iterations,
+        loss: meanLoss,
+      });
+      lastLoss = meanLoss;
+      const record: EpochRecord = {
+        epoch: epoch + 1,
+        lr,
+        loss: meanLoss,
+        steps,
+        images: steps * c.batch_size,
+        seconds,
+        imagesPerSecond: (steps * c.batch_size) / seconds,
+        numTensors: tf.memory().numTensors,
+      };
+      const every = c.knn.every;
+      if (monitor && every > 0 && ((epoch + 1) % every === 0 || epoch + 1 === c.epochs || epoch + 1 === untilEpoch)) {
+        record.knn = lastKnn = await monitor.evaluate(model);
+      }
+      appendFileSync(path.join(runDir, RUN_FILES.trainLog), `${JSON.stringify(record)}\n`);
+      history.push(record);
+      log(
+        `epoch ${epoch + 1}/${c.epochs}: loss ${meanLoss.toFixed(4)} · lr ${lr.toPrecision(3)} · ${record.imagesPerSecond.toFixed(0)} img/s · ` +
+          `${seconds.toFixed(1)} s · ${record.numTensors} tensors${record.knn ? ` · kNN ${formatKnn(record.knn)}` : ''}`,
+      );
+      const prev = history.at(-2);
+      if (prev && record.numTensors > prev.numTensors) {
+        log(`warning: live tensors grew from ${prev.numTensors} to ${record.numTensors} during epoch ${epoch + 1} (a leak)`);
+      }
+    }
+
+    const complete = untilEpoch === c.epochs;
+    if (complete) await saveModelWeights(modelPath, model, { epochs: String(c.epochs), config_hash: configHash });
+    const result: TrainSimclrResult = {
+      runDir,
+      checkpointPath,
+      modelPath: complete ? modelPath : undefined,
+      epochs: c.epochs,
+      epochsCompleted: Math.max(startEpoch, untilEpoch),
+      startEpoch,
+      finalLoss: lastLoss,
+      history,
+      knn: lastKnn,
+      untrained,
+      backend,
+      trainImages: n,
+    };
+    runLog.event('done', { epochsCompleted: result.epochsCompleted, finalLoss: lastLoss, modelPath: result.modelPath });
+    await runLog.summary({ ...result, history: undefined });
+    return result;
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+async function ensureBackend(choice: BackendChoice | undefined, log: (line: string) => void): Promise<string> {
+  if (choice !== undefined || tf.engine().backendName == null) {
+    return (await initBackend({ backend: choice, log: (m) => log(`[twindb] ${m}`) })).name;
+  }
+  return tf.getBackend();
+}
+
+interface Monitor {
+  evaluate(model: ContrastiveModel): Promise<KnnReport>;
+}
+
+/** kNN monitoring of val_db against the training DB (val transform, eval mode), when both have labels. */
+async function openMonitor(c: PretextConfig, trainSource: ImageSource, format: ImageFormat, log: (line: string) => void): Promise<Monitor | undefined> {
+  if (!c.val_db || c.knn.every === 0) return undefined;
+  const valSource = await openImageSource(c.val_db, { format, warn: log });
+  const labelled = (s: ImageSource) => s.records.some((r) => r.label !== undefined && r.label >= 0);
+  if (!labelled(valSource) || !labelled(trainSource)) {
+    log(`kNN monitoring off: ${!labelled(valSource) ? `val_db ${valSource.name}` : `train_db ${trainSource.name}`} has no labels`);
+    return undefined;
+  }
+  if (valSource.classNames && trainSource.classNames && JSON.stringify(valSource.classNames) !== JSON.stringify(trainSource.classNames)) {
+    log(`kNN monitoring off: val_db ${valSource.name} and train_db ${trainSource.name} name their classes differently`);
+    return undefined;
+  }
+  const transform = valTransform(c.transformation_kwargs);
+  const temperature = c.criterion_kwargs.temperature;
+  return {
+    async evaluate(model) {
+      const t0 = performance.now();
+      const opts = { batchSize: c.batch_size, concurrency: c.num_workers };
+      const bank = await extractFeatures(model, trainSource, transform, opts);
+      const val = await extractFeatures(model, valSource, transform, opts);
+      const score = (b: Float32Array, q: Float32Array, dim: number) =>
+        knnAccuracy({ bank: b, bankLabels: bank.labels, queries: q, queryLabels: val.labels, dim, k: c.knn.k, temperature });
+      return {
+        head: score(bank.features, val.features, model.featuresDim),
+        backbone: score(bank.backbone, val.backbone, model.backbone.featureDim),
+        seconds: (performance.now() - t0) / 1000,
+      };
+    },
+  };
+}
+
+function formatKnn(r: KnnReport): string {
+  return `head ${r.head.weighted.toFixed(4)} (majority ${r.head.majority.toFixed(4)}), backbone ${r.backbone.weighted.toFixed(4)} [${r.head.k}-NN, ${r.seconds.toFixed(1)} s]`;
+}
+
+/** An update can turn weights non-finite while the loss that produced it was finite; never checkpoint those. */
+function assertFiniteWeights(model: ContrastiveModel, epoch: number, checkpointPath: string): void {
+  const bad = model
+    .namedParameters()
+    .concat(model.namedBuffers())
+    .filter(([, v]) => tf.tidy(() => tf.any(tf.logicalNot(tf.isFinite(v))).dataSync()[0]) === 1)
+    .map(([name]) => name);
+  if (bad.length) {
+    throw new NonFiniteLossError(NaN, epoch, undefined, undefined, checkpointPath, `weights became non-finite (${bad.slice(0, 4).join(', ')})`);
+  }
+}
