@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { BackendChoiceSchema, initBackend, parseBackendChoice } from '@twindb/core-tensors';
 import { registerFeaturesCommand } from './commands/features.js';
+import { registerPretextCommand } from './commands/pretext.js';
 
 /** Options every subcommand understands. */
 export interface GlobalOptions {
@@ -38,6 +39,7 @@ export function createProgram(): Command {
     });
 
   registerFeaturesCommand(program);
+  registerPretextCommand(program);
 
   return program;
 }

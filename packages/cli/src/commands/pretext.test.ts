@@ -1,0 +1,57 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createProgram } from '../program.js';
+
+const TINY = `
+setup: simclr
+backbone: small-cnn
+model_kwargs: {head: mlp, features_dim: 16}
+train_db: mnist:pool?n=32
+val_db: mnist:heldout?n=20
+criterion: simclr
+criterion_kwargs: {temperature: 0.1}
+epochs: 1
+optimizer: adam
+optimizer_kwargs: {lr: 0.001}
+scheduler: constant
+batch_size: 16
+image_size: 10
+augmentation_strategy: digits
+augmentation_kwargs: {random_resized_crop: {size: 10}}
+transformation_kwargs: {crop_size: 10, normalize: {mean: [0.1307], std: [0.3081]}}
+knn: {every: 1, k: 5}
+`;
+
+async function twindb(args: string[]): Promise<string> {
+  const out: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  await createProgram().exitOverride().parseAsync(['node', 'twindb', ...args]);
+  return out.join('');
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('twindb pretext', () => {
+  it('trains from a YAML config and prints a JSON summary with --json', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cli-pretext-'));
+    const yml = path.join(dir, 'tiny.yml');
+    writeFileSync(yml, TINY);
+    const out = path.join(dir, 'run');
+    const summary = JSON.parse(await twindb(['--backend', 'wasm', 'pretext', '--config-exp', yml, '--out', out, '--json']));
+    expect(summary).toMatchObject({ runDir: out, epochs: 1, epochsCompleted: 1, checkpoint: path.join(out, 'checkpoint.safetensors'), model: path.join(out, 'model.safetensors') });
+    expect(Number.isFinite(summary.finalLoss)).toBe(true);
+    expect(summary.knn.k).toBe(5);
+    expect(summary.knn.head.weighted).toBeGreaterThanOrEqual(0);
+    expect(existsSync(summary.model)).toBe(true);
+  });
+
+  it('reports config errors with the file and key', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cli-pretext-'));
+    const yml = path.join(dir, 'bad.yml');
+    writeFileSync(yml, TINY.replace('backbone: small-cnn', 'backbone: vgg'));
+    await expect(twindb(['pretext', '--config-exp', yml])).rejects.toThrow(/bad\.yml: invalid pretext config\n {2}backbone: Invalid option: expected one of "resnet18"\|"small-cnn"/);
+  });
+});
