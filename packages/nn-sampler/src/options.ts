@@ -18,6 +18,7 @@ export const SampleOptionsSchema = z.object({
   mode: z.enum(['union', 'quota', 'match']).default('match').describe('union = seed behaviour; quota = k distinct per target; match = unweighted mix follows the target'),
   k: z.number().int().min(1, 'k must be ≥ 1').default(5).describe('neighbours per target (seed: --nn_factor)'),
   maxDistance: z.number().min(0, 'threshold must be in [0, 2]').max(2, 'threshold must be in [0, 2]').default(2).describe('cosine-distance threshold (seed: --dist_thr)'),
+  unionWeights: z.enum(['distance', 'even']).default('distance').describe("union: spread each target's unit evenly (seed) or favouring its nearest items"),
   budget: z.number().int().positive().optional().describe('match mode: exact number of items to select'),
   index: z.enum(['auto', 'exact', 'hnsw']).default('auto').describe('search: exact blocked top-k, HNSW, or chosen by a cost model'),
   hnswM: z.number().int().min(2).default(16).describe('HNSW M'),

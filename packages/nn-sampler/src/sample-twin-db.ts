@@ -84,6 +84,7 @@ export async function sampleTwinDb(input: SampleOptionsInput, log: (msg: string)
   const search = new ExactSearch(target.matrix, depth);
   const scan = await scanPool(shards, (b) => search.add(b), 20_000, rng.fork());
   const lists = search.result();
+  log(`search done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   // Coverage: which targets have any pool item within the threshold.
   const nearest = Float32Array.from({ length: lists.queries }, (_, t) => lists.distances[t * lists.k]);
@@ -98,19 +99,19 @@ export async function sampleTwinDb(input: SampleOptionsInput, log: (msg: string)
   gathered.rows.forEach((g, i) => rowPos.set(g, i));
 
   const cells = Math.min(o.codebook, Math.floor(scan.sample.rows / 10));
-  const codebook = cells >= 2 ? sphericalKMeans(scan.sample, cells, rng.fork(), 15) : null;
+  const codebook = cells >= 2 ? await sphericalKMeans(scan.sample, cells, rng.fork(), 15) : null;
   let selection: Selection;
-  if (o.mode === 'union') selection = unionSelection(lists, k, o.maxDistance);
+  if (o.mode === 'union') selection = unionSelection(lists, k, o.maxDistance, o.unionWeights);
   else if (o.mode === 'quota') selection = quotaSelection(lists, { k, maxDistance: o.maxDistance, radiusFactor: o.radiusFactor });
   else {
     let eligible: ((item: number) => boolean) | undefined;
     if (codebook && o.minDensityRatio > 0) {
-      const dr = codebookDensityRatio(codebook.centroids, nearestCentroid(target.matrix, codebook.centroids), codebook.assignment);
-      const cellOf = nearestCentroid(gathered.matrix, codebook.centroids);
+      const dr = codebookDensityRatio(codebook.centroids, await nearestCentroid(target.matrix, codebook.centroids), codebook.assignment);
+      const cellOf = await nearestCentroid(gathered.matrix, codebook.centroids);
       const floor = o.minDensityRatio * dr.typical;
       eligible = (item) => dr.ratio[cellOf[rowPos.get(item)!]] >= floor;
     }
-    selection = matchSelection(lists, target.matrix, {
+    selection = await matchSelection(lists, target.matrix, {
       k,
       maxDistance: o.maxDistance,
       radiusFactor: o.radiusFactor,
@@ -121,6 +122,7 @@ export async function sampleTwinDb(input: SampleOptionsInput, log: (msg: string)
       eligible,
     });
   }
+  log(`selection (${o.mode}) done at ${((Date.now() - t0) / 1000).toFixed(1)} s: ${selection.pool.length} items`);
   let selEmb = takeRows(gathered.matrix, Array.from(selection.pool, (g) => rowPos.get(g)!));
   let dedupDropped = 0;
   if (o.dedup !== undefined) {
@@ -135,7 +137,7 @@ export async function sampleTwinDb(input: SampleOptionsInput, log: (msg: string)
   const labelled = target.hasLabels && scan.hasLabels;
   const match =
     selection.pool.length >= 2
-      ? buildReport({
+      ? await buildReport({
           target: target.matrix,
           targetLabels: labelled ? target.labels : null,
           selected: selEmb,
@@ -151,6 +153,7 @@ export async function sampleTwinDb(input: SampleOptionsInput, log: (msg: string)
         })
       : null;
 
+  log(`report done at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const idOf = (g: number) => gathered.ids[rowPos.get(g)!];
   const rows: SelectedRow[] = Array.from(selection.pool, (g, j) => {
     const i = rowPos.get(g)!;

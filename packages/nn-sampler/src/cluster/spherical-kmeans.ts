@@ -1,4 +1,4 @@
-import { Rng } from '@twindb/core-tensors';
+import { topKCosineFast, type Rng } from '@twindb/core-tensors';
 import type { EmbeddingMatrix } from '../embedding-matrix.js';
 
 export interface KMeansResult {
@@ -13,7 +13,7 @@ export interface KMeansResult {
  * renormalised to unit length. Rows must be unit-length. Empty clusters are reseeded on the row
  * farthest from its centroid so that k clusters always come back.
  */
-export function sphericalKMeans(x: EmbeddingMatrix, k: number, rng: Rng, iterations = 20): KMeansResult {
+export async function sphericalKMeans(x: EmbeddingMatrix, k: number, rng: Rng, iterations = 20): Promise<KMeansResult> {
   const { rows, dim, data } = x;
   if (rows === 0) throw new RangeError('sphericalKMeans: no rows');
   const kk = Math.max(1, Math.min(k, rows));
@@ -45,19 +45,13 @@ export function sphericalKMeans(x: EmbeddingMatrix, k: number, rng: Rng, iterati
   const sizes = new Int32Array(kk);
   for (let it = 0; it < iterations; it++) {
     let changed = 0;
+    // The assignment step is one top-1 search: core's matMul screen makes it ~10× the JS loop.
+    const nn = await topKCosineFast(data, C, dim, 1);
     for (let r = 0; r < rows; r++) {
-      let bc = 0;
-      let bs = -Infinity;
-      for (let c = 0; c < kk; c++) {
-        const s = dot(data, r * dim, C, c * dim, dim);
-        if (s > bs) {
-          bs = s;
-          bc = c;
-        }
-      }
+      const bc = nn.indices[r];
       if (assignment[r] !== bc || it === 0) changed++;
       assignment[r] = bc;
-      best[r] = bs;
+      best[r] = 1 - nn.distances[r];
     }
     if (it > 0 && changed === 0) break;
     sums.fill(0);
@@ -85,22 +79,9 @@ export function sphericalKMeans(x: EmbeddingMatrix, k: number, rng: Rng, iterati
 }
 
 /** Index of the nearest centroid (highest cosine) of every row of `x`. */
-export function nearestCentroid(x: EmbeddingMatrix, centroids: EmbeddingMatrix): Int32Array {
-  const out = new Int32Array(x.rows);
-  const { dim } = x;
-  for (let r = 0; r < x.rows; r++) {
-    let bc = 0;
-    let bs = -Infinity;
-    for (let c = 0; c < centroids.rows; c++) {
-      const s = dot(x.data, r * dim, centroids.data, c * dim, dim);
-      if (s > bs) {
-        bs = s;
-        bc = c;
-      }
-    }
-    out[r] = bc;
-  }
-  return out;
+export async function nearestCentroid(x: EmbeddingMatrix, centroids: EmbeddingMatrix): Promise<Int32Array> {
+  if (x.rows === 0) return new Int32Array(0);
+  return (await topKCosineFast(x.data, centroids.data, x.dim, 1)).indices;
 }
 
 function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, n: number): number {

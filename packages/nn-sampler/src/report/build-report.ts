@@ -51,7 +51,7 @@ export interface ReportInput {
  * selection, for a random pool sample of the same size and for the (sampled) whole pool, because
  * the baseline matters more than the absolute value.
  */
-export function buildReport(r: ReportInput): MatchReport {
+export async function buildReport(r: ReportInput): Promise<MatchReport> {
   const rng = new Rng(r.seed);
   const n = r.samples;
   const T = sampleRows(r.target, n, rng.fork());
@@ -62,11 +62,11 @@ export function buildReport(r: ReportInput): MatchReport {
   const Rs = sampleRows(random, n, rng.fork());
   const P = sampleRows(r.poolSample, n, rng.fork());
   const bandwidth = medianSqDistance(sampleRows(T, 200, rng.fork()), sampleRows(P, 200, rng.fork()));
-  const proj = fitProjection(sampleRows(r.target, 256, rng.fork()), 32);
+  const proj = fitProjection(sampleRows(r.target, 128, rng.fork()), 32);
   const cells = r.centroids?.rows ?? 0;
-  const tc = r.centroids ? nearestCentroid(r.target, r.centroids) : null;
-  const pc = r.centroids ? nearestCentroid(r.poolSample, r.centroids) : null;
-  const match = (x: EmbeddingMatrix, full: EmbeddingMatrix, sz: number): FeatureMatch => {
+  const tc = r.centroids ? await nearestCentroid(r.target, r.centroids) : null;
+  const pc = r.centroids ? await nearestCentroid(r.poolSample, r.centroids) : null;
+  const match = async (x: EmbeddingMatrix, full: EmbeddingMatrix, sz: number): Promise<FeatureMatch> => {
     const pr = knnPrecisionRecall(T, x, 5);
     return {
       size: sz,
@@ -74,7 +74,7 @@ export function buildReport(r: ReportInput): MatchReport {
       frechet: round(frechetDistance(T, x, proj)),
       precision: round(pr.precision),
       recall: round(pr.recall),
-      klReduction: tc && pc && r.centroids ? round(klReduction(tc, pc, nearestCentroid(full, r.centroids), cells)) : NaN,
+      klReduction: tc && pc && r.centroids ? round(klReduction(tc, pc, await nearestCentroid(full, r.centroids), cells)) : NaN,
     };
   };
   // Target → nearest other target: the scale the selected → target distances should be read against.
@@ -99,9 +99,9 @@ export function buildReport(r: ReportInput): MatchReport {
     };
   }
   return {
-    selected: match(S, r.selected, size),
-    randomSample: match(Rs, random, random.rows),
-    pool: match(P, r.poolSample, r.poolSample.rows),
+    selected: await match(S, r.selected, size),
+    randomSample: await match(Rs, random, random.rows),
+    pool: await match(P, r.poolSample, r.poolSample.rows),
     bandwidth: round(bandwidth),
     distances: { selectedToTarget: distanceHistogram(r.selectedDistances, 20, hmax), targetToTarget: distanceHistogram(ttd, 20, hmax) },
     classes,

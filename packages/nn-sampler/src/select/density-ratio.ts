@@ -35,7 +35,7 @@ export function codebookDensityRatio(
 }
 
 /** Ratio of the cell of each row of `x`. */
-export function ratioOf(dr: CodebookDensityRatio, x: EmbeddingMatrix): Float64Array {
-  const cells = nearestCentroid(x, dr.centroids);
+export async function ratioOf(dr: CodebookDensityRatio, x: EmbeddingMatrix): Promise<Float64Array> {
+  const cells = await nearestCentroid(x, dr.centroids);
   return Float64Array.from(cells, (c) => dr.ratio[c]);
 }

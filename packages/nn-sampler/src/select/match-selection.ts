@@ -31,7 +31,7 @@ export interface MatchOptions {
  * the targets), so that a region the pool serves poorly does not skew the mix; inside a region,
  * targets whose items went to neighbours are made up by their region-mates.
  */
-export function matchSelection(lists: NeighborLists, targets: EmbeddingMatrix, opts: MatchOptions): Selection {
+export async function matchSelection(lists: NeighborLists, targets: EmbeddingMatrix, opts: MatchOptions): Promise<Selection> {
   const T = lists.queries;
   const radius = adaptiveRadius(lists, opts.k, opts.radiusFactor, opts.maxDistance);
   const edges = filterEdges(candidateEdges(lists, radius), opts.eligible);
@@ -41,7 +41,7 @@ export function matchSelection(lists: NeighborLists, targets: EmbeddingMatrix, o
   assignGreedy(open, edges, () => Infinity);
 
   const R = Math.max(1, Math.min(T, opts.regions > 0 ? opts.regions : Math.round(T / 10)));
-  const region = R === 1 ? new Int32Array(T) : sphericalKMeans(targets, R, new Rng(opts.seed)).assignment;
+  const region = R === 1 ? new Int32Array(T) : (await sphericalKMeans(targets, R, new Rng(opts.seed))).assignment;
   const size = new Int32Array(R);
   const supply = new Float64Array(R);
   let coveredTargets = 0;
