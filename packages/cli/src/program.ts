@@ -2,6 +2,8 @@ import { Command, Option } from 'commander';
 import { BackendChoiceSchema, initBackend, parseBackendChoice } from '@twindb/core-tensors';
 import { registerFeaturesCommand } from './commands/features.js';
 import { registerPretextCommand } from './commands/pretext.js';
+import { registerSampleCommand } from './commands/sample.js';
+import { registerDemoCommand } from './commands/demo.js';
 
 /** Options every subcommand understands. */
 export interface GlobalOptions {
@@ -40,6 +42,8 @@ export function createProgram(): Command {
 
   registerFeaturesCommand(program);
   registerPretextCommand(program);
+  registerSampleCommand(program);
+  registerDemoCommand(program);
 
   return program;
 }

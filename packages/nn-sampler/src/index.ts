@@ -24,3 +24,5 @@ export { knnPrecisionRecall } from './report/knn-precision-recall.js';
 export { klReduction } from './report/kl-reduction.js';
 export { distanceHistogram, type DistanceHistogram } from './report/distance-histogram.js';
 export type { MatchReport, FeatureMatch } from './report/build-report.js';
+export { runMnistPixelDemo } from './demo/mnist-pixel-demo.js';
+export { formatSummary } from './report/format-summary.js';
