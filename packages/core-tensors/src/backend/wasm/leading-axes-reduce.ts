@@ -29,7 +29,16 @@ export function reduceLeadingAxes(
   const out = backend.makeOutput(keepDims ? [...x.shape.slice(0, leading).map(() => 1), ...innerShape] : innerShape, 'float32');
   const heap = new Float32Array(heapF32(backend, out).buffer);
   const acc = new Float64Array(inner);
-  for (let r = 0, s = heapIndex(backend, x); r < outer; r++, s += inner) {
+  // Four rows per pass: a quarter of the accumulator loads and stores.
+  let r = 0;
+  let s = heapIndex(backend, x);
+  for (; r + 4 <= outer; r += 4, s += 4 * inner) {
+    const s1 = s + inner;
+    const s2 = s1 + inner;
+    const s3 = s2 + inner;
+    for (let c = 0; c < inner; c++) acc[c] += heap[s + c] + heap[s1 + c] + (heap[s2 + c] + heap[s3 + c]);
+  }
+  for (; r < outer; r++, s += inner) {
     for (let c = 0; c < inner; c++) acc[c] += heap[s + c];
   }
   const scale = mean && outer > 0 ? 1 / outer : 1;
