@@ -16,7 +16,8 @@ import {
 } from './io/write-outputs.js';
 import { parseSampleOptions, type SampleOptionsInput } from './options.js';
 import { buildReport, type MatchReport } from './report/build-report.js';
-import { ExactSearch } from './search/exact-search.js';
+import { ExactSearch, type PoolBlock } from './search/exact-search.js';
+import { HnswSearch } from './search/hnsw-search.js';
 import type { FeatureSource } from './search/feature-source.js';
 import { chooseIndex } from './search/index-choice.js';
 import { truncateNeighborLists, type NeighborLists } from './search/neighbor-lists.js';
@@ -77,13 +78,73 @@ export async function sampleTwinDb(input: SampleOptionsInput, log: (msg: string)
   const depth = o.mode === 'union' ? k : Math.min(poolRows, Math.max(k, o.searchDepth ?? Math.max(8 * k, 64)));
   const plan = chooseIndex(target.matrix.rows, poolRows, targetSrc.dim, o.efConstruction, o.efSearch, false);
   const index = o.index === 'auto' ? plan.choice : o.index;
-  if (index === 'hnsw') warn('HNSW search is not wired into sampleTwinDb yet; using exact search');
-  log(`searching ${poolRows} pool rows for ${target.matrix.rows} targets (top ${depth}, exact)`);
+  log(`searching ${poolRows} pool rows for ${target.matrix.rows} targets (top ${depth}, ${index})`);
 
   const rng = new Rng(o.seed);
-  const search = new ExactSearch(target.matrix, depth);
-  const scan = await scanPool(shards, (b) => search.add(b), 20_000, rng.fork());
-  const lists = search.result();
+  const dim = targetSrc.dim;
+  let onBlock: (b: PoolBlock) => Promise<void>;
+  let finish: () => Promise<NeighborLists>;
+  let hnswStats: unknown = null;
+  // --check-recall N: exact lists of N sampled targets, computed in the same pass over the pool.
+  const recallIdx = index === 'hnsw' && o.checkRecall > 0 ? rng.fork().permutation(target.matrix.rows).subarray(0, Math.min(o.checkRecall, target.matrix.rows)).sort() : null;
+  const recallSearch = recallIdx ? new ExactSearch(takeRows(target.matrix, recallIdx), depth) : null;
+  if (index === 'exact') {
+    const search = new ExactSearch(target.matrix, depth);
+    onBlock = (b) => search.add(b);
+    finish = async () => search.result();
+  } else {
+    const hnsw = new HnswSearch(target.matrix, depth, { M: o.hnswM, efConstruction: o.efConstruction, efSearch: o.efSearch }, o.jobs);
+    const starts: number[] = [];
+    let acc = 0;
+    for (const sh of shards) {
+      starts.push(acc);
+      acc += sh.rows;
+    }
+    const buffers = shards.map((sh) => ({ data: new Float32Array(sh.rows * dim), filled: 0 }));
+    const pieces = Math.max(1, o.jobs);
+    onBlock = async (b) => {
+      if (recallSearch) await recallSearch.add(b);
+      const rows = b.embeddings.length / dim;
+      let s = 0;
+      while (s + 1 < shards.length && b.offset >= starts[s + 1]) s++;
+      const buf = buffers[s];
+      buf.data.set(b.embeddings, (b.offset - starts[s]) * dim);
+      buf.filled += rows;
+      if (buf.filled < shards[s].rows) return;
+      // A full shard: split it so that every worker has a piece, then queue the pieces.
+      const n = shards[s].rows >= 20_000 * pieces ? pieces : 1;
+      const file = typeof o.pool[s] === 'string' ? (o.pool[s] as string) : null;
+      const st = file ? await fs.stat(file) : null;
+      for (let p = 0; p < n; p++) {
+        const r0 = Math.floor((p * shards[s].rows) / n);
+        const r1 = Math.floor(((p + 1) * shards[s].rows) / n);
+        const indexPath = file ? (n === 1 ? `${file}.hnsw` : `${file}.${p + 1}of${n}.hnsw`) : undefined;
+        const source = file && st ? `${path.resolve(file)}:${st.size}:${st.mtimeMs}:${r0}-${r1}` : undefined;
+        hnsw.addShard(buf.data.subarray(r0 * dim, r1 * dim), starts[s] + r0, indexPath, source);
+      }
+    };
+    finish = async () => {
+      const l = await hnsw.result();
+      hnswStats = hnsw.stats;
+      return l;
+    };
+  }
+  const scan = await scanPool(shards, onBlock, 20_000, rng.fork());
+  const lists = await finish();
+  let recall: { targets: number; k: number; recall: number } | null = null;
+  if (recallSearch && recallIdx) {
+    const ex = recallSearch.result();
+    let hit = 0;
+    let total = 0;
+    recallIdx.forEach((t, q) => {
+      const truth = new Set<number>();
+      for (let j = 0; j < k; j++) if (ex.indices[q * depth + j] >= 0) truth.add(ex.indices[q * depth + j]);
+      for (let j = 0; j < k; j++) if (truth.has(lists.indices[t * depth + j])) hit++;
+      total += truth.size;
+    });
+    recall = { targets: recallIdx.length, k, recall: total ? hit / total : NaN };
+    log(`HNSW recall@${k} on ${recallIdx.length} targets: ${recall.recall.toFixed(4)}`);
+  }
   log(`search done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   // Coverage: which targets have any pool item within the threshold.
@@ -185,7 +246,7 @@ export async function sampleTwinDb(input: SampleOptionsInput, log: (msg: string)
     mode: o.mode,
     options: { ...o, target: targetSrc.name, pool: shards.map((s) => s.name) },
     sizes: { target: target.matrix.rows, pool: poolRows, selected: selection.pool.length, searchDepth: depth, k },
-    search: { index: 'exact', requested: o.index, costModel: plan },
+    search: { index, requested: o.index, costModel: plan, hnsw: hnswStats, recall },
     coverage: {
       covered: coveredCount(selection),
       uncovered: uncovered.length,

@@ -85,4 +85,12 @@ describe('sampleTwinDb', () => {
     expect(dd.dropped).toBeGreaterThan(0);
     expect(d.selection.weight.reduce((s, w) => s + w, 0)).toBeCloseTo(40, 9);
   });
+
+  it('HNSW (two worker threads, one index per shard piece) reaches high recall@k against exact search', async () => {
+    const r = await sampleTwinDb({ target: target(), pool: poolShards(), out: path.join(dir, 'hnsw'), mode: 'union', k: 5, index: 'hnsw', checkRecall: 40, reportSamples: 30 });
+    const s = r.report.search as { index: string; recall: { recall: number; targets: number } };
+    expect(s.index).toBe('hnsw');
+    expect(s.recall.targets).toBe(40);
+    expect(s.recall.recall).toBeGreaterThanOrEqual(0.95);
+  });
 });
