@@ -7,6 +7,7 @@ export { SampleOptionsSchema, parseSampleOptions, type SampleOptions, type Sampl
 export { memoryFeatureSource, type FeatureSource } from './search/feature-source.js';
 export { embeddingMatrix, normalizeRows, takeRows, concatRows, type EmbeddingMatrix } from './embedding-matrix.js';
 export { ExactSearch, type PoolBlock, type ExactEngine } from './search/exact-search.js';
+export { HnswSearch, type HnswParams, type HnswShardStats } from './search/hnsw-search.js';
 export { chooseIndex } from './search/index-choice.js';
 export { clipNeighborLists, truncateNeighborLists, emptyNeighborLists, listLength, type NeighborLists } from './search/neighbor-lists.js';
 export { unionSelection } from './select/union-selection.js';
