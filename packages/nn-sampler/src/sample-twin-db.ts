@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Rng } from '@twindb/core-tensors';
 import { sphericalKMeans, nearestCentroid } from './cluster/spherical-kmeans.js';
@@ -76,7 +76,9 @@ export async function sampleTwinDb(input: SampleOptionsInput, log: (msg: string)
     k = poolRows;
   }
   const depth = o.mode === 'union' ? k : Math.min(poolRows, Math.max(k, o.searchDepth ?? Math.max(8 * k, 64)));
-  const plan = chooseIndex(target.matrix.rows, poolRows, targetSrc.dim, o.efConstruction, o.efSearch, false);
+  // A saved index beside every file shard makes HNSW's build free (the worker checks its params).
+  const cached = o.pool.every((p) => typeof p === 'string' && existsSync(`${p}.hnsw`));
+  const plan = chooseIndex(target.matrix.rows, poolRows, targetSrc.dim, o.efConstruction, o.efSearch, cached);
   const index = o.index === 'auto' ? plan.choice : o.index;
   log(`searching ${poolRows} pool rows for ${target.matrix.rows} targets (top ${depth}, ${index})`);
 

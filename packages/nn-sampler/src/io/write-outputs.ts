@@ -98,7 +98,8 @@ export async function materializeImages(
     }
     const src = path.resolve(root ?? '.', r.path);
     const ext = path.extname(r.path).toLowerCase().replace(/[^a-z0-9.]/g, '');
-    const stem = r.id.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '').slice(0, 120) || 'item';
+    const base = ext && r.id.toLowerCase().endsWith(ext) ? r.id.slice(0, -ext.length) : r.id;
+    const stem = base.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '').slice(0, 120) || 'item';
     let name = `${stem}${ext}`;
     for (let n = 2; used.has(name.toLowerCase()); n++) name = `${stem}-${n}${ext}`;
     used.add(name.toLowerCase());

@@ -1,0 +1,67 @@
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Rng } from '@twindb/core-tensors';
+import { describe, expect, it, vi } from 'vitest';
+import { createProgram } from '../program.js';
+
+async function twindb(...args: string[]): Promise<string> {
+  let out = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    out += String(chunk);
+    return true;
+  });
+  const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    await createProgram().exitOverride().parseAsync(['node', 'twindb', ...args]);
+  } finally {
+    spy.mockRestore();
+    errSpy.mockRestore();
+  }
+  return out;
+}
+
+/** Features in the seed's CSV layout (path,f0..f{d-1}), rows around a few centres. */
+function csv(file: string, n: number, prefix: string, rng: Rng): void {
+  const centres = [
+    [1, 0, 0, 0],
+    [0, 1, 0, 0],
+    [0, 0, 1, 0],
+  ];
+  const lines = ['path,f0,f1,f2,f3'];
+  for (let i = 0; i < n; i++) {
+    const c = centres[i % 3];
+    lines.push([`${prefix}/${i}.png`, ...c.map((v) => (v + 0.2 * rng.normal()).toFixed(5))].join(','));
+  }
+  writeFileSync(file, `${lines.join('\n')}\n`);
+}
+
+describe('twindb sample', () => {
+  it("accepts the seed script's flags and CSV features, writes the outputs, prints a JSON summary", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'twindb-cli-sample-'));
+    const rng = new Rng(2);
+    csv(path.join(dir, 'target.csv'), 12, 't', rng);
+    csv(path.join(dir, 'near.csv'), 90, 'p', rng);
+    mkdirSync(path.join(dir, 'near_db', 'p'), { recursive: true });
+    for (let i = 0; i < 90; i++) writeFileSync(path.join(dir, 'near_db', 'p', `${i}.png`), `fake ${i}`);
+    const out = path.join(dir, 'new_db');
+    const json = await twindb(
+      'sample', '--target_csv', path.join(dir, 'target.csv'), '--near_csv', path.join(dir, 'near.csv'), '--save_dir', out,
+      '--nn_factor', '2', '--dist_thr', '0.5', '--near_db', path.join(dir, 'near_db'), '--mode', 'union',
+      '--materialize', 'copy', '--json',
+    ); // prettier-ignore
+    const report = JSON.parse(json.trim().split('\n').pop()!);
+    expect(report.sizes.k).toBe(2);
+    expect(report.coverage.threshold).toBe(0.5);
+    expect(report.materialized.written).toBe(report.sizes.selected);
+    for (const f of ['selected.csv', 'selected.arrow', 'neighbors.arrow', 'uncovered-targets.csv', 'report.json']) {
+      expect(existsSync(path.join(out, f))).toBe(true);
+    }
+    const rows = readFileSync(path.join(out, 'selected.csv'), 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('id,path,label,weight,closest_target,distance,hits');
+    expect(rows).toHaveLength(report.sizes.selected + 1);
+    await expect(
+      twindb('sample', '--target', path.join(dir, 'target.csv'), '--pool', path.join(dir, 'near.csv'), '--out', out),
+    ).rejects.toThrow(/already exists/);
+  });
+});
