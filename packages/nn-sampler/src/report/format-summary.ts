@@ -2,7 +2,12 @@ import type { SampleResult } from '../sample-twin-db.js';
 
 /** The human-readable summary `twindb sample` and `twindb demo` print. */
 export function formatSummary(r: SampleResult): string {
-  const rep = r.report as Record<string, any>;
+  const rep = r.report as unknown as {
+    mode: string;
+    sizes: { selected: number; pool: number; target: number; k: number };
+    coverage: { covered: number; uncovered: number; threshold: number };
+    dedup: { distance: number; dropped: number; kept: number } | null;
+  };
   const lines: string[] = [];
   lines.push(`mode ${rep.mode}: ${rep.sizes.selected} selected from a pool of ${rep.sizes.pool} for ${rep.sizes.target} targets (k = ${rep.sizes.k}) → ${r.out}`);
   lines.push(`coverage: ${rep.coverage.covered}/${rep.sizes.target} targets have a pool item within ${rep.coverage.threshold} (${rep.coverage.uncovered} uncovered, see uncovered-targets.csv)`);

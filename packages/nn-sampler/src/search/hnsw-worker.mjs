@@ -3,6 +3,7 @@
 // without a TypeScript loader. hnswlib-node takes plain Arrays only and has no batch calls, so one
 // reusable Array per vector keeps conversion cost at a copy.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import process from 'node:process';
 import { parentPort } from 'node:worker_threads';
 import hnswlib from 'hnswlib-node';
 
