@@ -25,7 +25,7 @@ export function unionSources(sources: readonly ImageSource[]): ImageSource {
     name,
     records,
     classNames: keepLabels ? labelled[0]?.classNames : undefined,
-    load: (i: number) => {
+    load: async (i: number) => {
       const o = owner[i];
       if (!o) throw new RangeError(`${name}: index ${i} out of range [0, ${records.length})`);
       return o.source.load(o.index);
