@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@twindb/core-tensors';
 import { Linear } from './backbones/linear.js';
 import { Module } from './backbones/module.js';
+import type { OnnxGraphBuilder } from './onnx/onnx-graph.js';
+import { relu } from './onnx/onnx-ops.js';
 
 /**
  * The reference's `mlp` contrastive head, Linear(d, d) → ReLU → Linear(d, featuresDim), registered
@@ -20,5 +22,9 @@ export class MlpHead extends Module<tf.Tensor2D, tf.Tensor2D> {
 
   apply(x: tf.Tensor2D): tf.Tensor2D {
     return this.out.apply(tf.relu(this.hidden.apply(x)));
+  }
+
+  override toOnnx(g: OnnxGraphBuilder, x: string): string {
+    return this.out.toOnnx(g, relu(g, this.hidden.toOnnx(g, x)));
   }
 }

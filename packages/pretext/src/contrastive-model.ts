@@ -4,6 +4,8 @@ import type { Backbone } from './backbones/backbone.js';
 import { Linear } from './backbones/linear.js';
 import { type ApplyOptions, Module } from './backbones/module.js';
 import { MlpHead } from './contrastive-head.js';
+import type { OnnxGraphBuilder } from './onnx/onnx-graph.js';
+import { l2Normalize } from './onnx/onnx-ops.js';
 
 export type ContrastiveHeadKind = 'mlp' | 'linear';
 
@@ -47,6 +49,11 @@ export class ContrastiveModel extends Module<tf.Tensor4D, tf.Tensor2D> {
   /** Normalised features [b, featuresDim]. */
   apply(x: tf.Tensor4D, opts?: ApplyOptions): tf.Tensor2D {
     return tf.tidy(() => l2NormalizeRows(this.head.apply(this.backbone.apply(x, opts))));
+  }
+
+  /** The whole model (normalised output included); export with `l2Normalize: false` to avoid normalising twice. */
+  override toOnnx(g: OnnxGraphBuilder, x: string): string {
+    return l2Normalize(g, this.head.toOnnx(g, this.backbone.toOnnx(g, x)));
   }
 
   /** Backbone features and normalised head features from one forward pass. */
