@@ -209,7 +209,7 @@ export async function trainSimclr(opts: TrainSimclrOptions): Promise<TrainSimclr
       for await (const batch of dataset.batches({ batchSize: c.batch_size, shuffle: true, dropLast: true, epoch })) {
         const loss = simclrStep(model, optimizer, batch, c.criterion_kwargs.temperature);
         if (!Number.isFinite(loss)) {
-          const err = new NonFiniteLossError(loss, epoch + 1, steps + 1, stepsPerEpoch, startEpoch > 0 || epoch > 0 ? checkpointPath : undefined);
+          const err = new NonFiniteLossError(loss, epoch + 1, steps + 1, stepsPerEpoch, existsSync(checkpointPath) ? checkpointPath : undefined);
           runLog.event('non-finite-loss', { epoch: epoch + 1, step: steps + 1, loss: String(loss) });
           throw err;
         }
@@ -337,6 +337,7 @@ function assertFiniteWeights(model: ContrastiveModel, epoch: number, checkpointP
     .filter(([, v]) => tf.tidy(() => tf.any(tf.logicalNot(tf.isFinite(v))).dataSync()[0]) === 1)
     .map(([name]) => name);
   if (bad.length) {
-    throw new NonFiniteLossError(NaN, epoch, undefined, undefined, checkpointPath, `weights became non-finite (${bad.slice(0, 4).join(', ')})`);
+    const kept = existsSync(checkpointPath) ? checkpointPath : undefined;
+    throw new NonFiniteLossError(NaN, epoch, undefined, undefined, kept, `weights became non-finite (${bad.slice(0, 4).join(', ')})`);
   }
 }
