@@ -34,7 +34,7 @@ export const SampleOptionsSchema = z.object({
   searchDepth: z.number().int().min(1).optional().describe('quota/match: neighbours searched per target (default max(8k, 64))'),
   regions: z.number().int().min(0).default(0).describe('match: regions of target space for the supply estimate (0 = targets / 10)'),
   codebook: z.number().int().min(0).default(100).describe('match: k-means cells for the density-ratio filter and the KL report (0 = no filter)'),
-  minDensityRatio: z.number().min(0).default(0.3).describe("match: drop items in cells whose target/pool density ratio is below this × the targets' typical ratio"),
+  minDensityRatio: z.number().min(0).default(0.45).describe("match: drop items in cells whose target/pool density ratio is below this × the targets' typical ratio"),
   seed: z.number().int().default(0).describe('random seed (k-means, random baselines)'),
   targetDb: z.string().optional().describe('image root of the target DB: relative paths resolve here (seed: --target_db)'),
   poolDb: z.string().optional().describe('image root of the pool DB: relative paths resolve here, for --materialize (seed: --near_db)'),
