@@ -18,6 +18,7 @@ import {
 import { readTrainingCheckpoint, restoreTrainingCheckpoint, saveModelWeights, saveTrainingCheckpoint } from './checkpoint/training-checkpoint.js';
 import { identityChanges, identityHash, trainingIdentity } from './config-identity.js';
 import { ContrastiveModel } from './contrastive-model.js';
+import { writeEncoderOnnx } from './onnx/export-encoder.js';
 import { createBackbone, defaultInChannels } from './create-backbone.js';
 import { createOptimizer } from './create-optimizer.js';
 import { unionSources } from './data/union-source.js';
@@ -34,6 +35,7 @@ export const RUN_FILES = {
   model: 'model.safetensors',
   trainLog: 'train-log.jsonl',
   config: 'config.json',
+  onnx: 'encoder.onnx',
 } as const;
 
 export interface TrainSimclrOptions {
@@ -86,6 +88,8 @@ export interface TrainSimclrResult {
   checkpointPath: string;
   /** Final weights; written once all config.epochs are complete, else undefined. */
   modelPath?: string;
+  /** The trained encoder (backbone + head + L2) for ONNX Runtime extraction; written with modelPath. */
+  onnxPath?: string;
   epochs: number;
   epochsCompleted: number;
   /** Epoch this call started from (0 unless resumed). */
@@ -258,11 +262,23 @@ export async function trainSimclr(opts: TrainSimclrOptions): Promise<TrainSimclr
     }
 
     const complete = untilEpoch === c.epochs;
-    if (complete) await saveModelWeights(modelPath, model, { epochs: String(c.epochs), config_hash: configHash });
+    const onnxPath = path.join(runDir, RUN_FILES.onnx);
+    if (complete) {
+      await saveModelWeights(modelPath, model, { epochs: String(c.epochs), config_hash: configHash });
+      const crop = c.transformation_kwargs.crop_size;
+      await writeEncoderOnnx(onnxPath, model, {
+        inputShape: [crop, crop, inChannels],
+        name: `simclr-${c.backbone}`,
+        l2Normalize: false, // the contrastive model's graph already ends in L2 normalisation
+        normalize: c.transformation_kwargs.normalize,
+        metadata: { 'twindb.config_hash': configHash },
+      });
+    }
     const result: TrainSimclrResult = {
       runDir,
       checkpointPath,
       modelPath: complete ? modelPath : undefined,
+      onnxPath: complete ? onnxPath : undefined,
       epochs: c.epochs,
       epochsCompleted: Math.max(startEpoch, untilEpoch),
       startEpoch,

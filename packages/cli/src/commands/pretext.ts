@@ -48,6 +48,7 @@ export function registerPretextCommand(program: Command): void {
           untrainedKnn: knn(r.untrained),
           checkpoint: r.checkpointPath,
           model: r.modelPath,
+          onnx: r.onnxPath,
           backend: r.backend,
           trainImages: r.trainImages,
         };

@@ -13,6 +13,8 @@ export interface EncoderOnnxOptions {
   l2Normalize?: boolean;
   /** The pixel normalisation the caller must apply to [0, 1] RGB input, recorded in the metadata. */
   normalize?: { mean: number[]; std: number[] };
+  /** Output dimension, when the model does not expose `featureDim` / `featuresDim`. */
+  dim?: number;
   /** Extra metadata entries. */
   metadata?: Record<string, string>;
 }
@@ -35,7 +37,8 @@ export function encoderToOnnx(model: Module<tf.Tensor4D, tf.Tensor2D>, opts: Enc
   let x = model.toOnnx(g, nhwcToNchw(g, g.input(ONNX_INPUT, ['batch', h, w, c])));
   if (normalized) x = l2Normalize(g, x);
   g.node('Identity', [x], {}, ONNX_OUTPUT);
-  const dim = (model as { featureDim?: number }).featureDim;
+  const shape = model as { featureDim?: number; featuresDim?: number };
+  const dim = opts.dim ?? shape.featuresDim ?? shape.featureDim;
   g.output(ONNX_OUTPUT, ['batch', dim ?? 'dim']);
   const metadata: Record<string, string> = {
     'twindb.layout': 'NHWC',

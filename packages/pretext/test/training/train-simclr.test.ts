@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { decodeSafetensors, type EpochRecord, NonFiniteLossError, readTrainingCheckpoint, RUN_FILES, trainSimclr } from '@twindb/pretext';
+import { decodeSafetensors, type EpochRecord, NonFiniteLossError, ONNX_INPUT, ONNX_OUTPUT, readTrainingCheckpoint, RUN_FILES, trainSimclr } from '@twindb/pretext';
+import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../backbones/test-backend.js';
 import { tinyConfig } from './tiny-config.js';
@@ -30,6 +31,13 @@ describe('trainSimclr', () => {
     expect(r.history.map((h) => h.epoch)).toEqual([1, 2]);
     expect(r.history[0].steps).toBe(4); // 64 digits / batch 16
     expect(r.modelPath).toBe(path.join(whole, RUN_FILES.model));
+    // the trained encoder is exported for ONNX Runtime extraction and yields unit-length embeddings
+    expect(r.onnxPath).toBe(path.join(whole, RUN_FILES.onnx));
+    const session = await ort.InferenceSession.create(r.onnxPath as string);
+    const crop = config.transformation_kwargs.crop_size;
+    const out = await session.run({ [ONNX_INPUT]: new ort.Tensor('float32', new Float32Array(2 * crop * crop).fill(0.5), [2, crop, crop, 1]) });
+    const e = out[ONNX_OUTPUT].data as Float32Array;
+    expect(Math.hypot(...e.slice(0, e.length / 2))).toBeCloseTo(1, 5);
     // memory stays flat: no tensor survives an epoch
     expect(r.history[1].numTensors).toBe(r.history[0].numTensors);
     expect(epochLines(whole).map((l) => l.epoch)).toEqual([1, 2]);
@@ -38,6 +46,7 @@ describe('trainSimclr', () => {
     const split = runDir();
     const first = await trainSimclr({ config, runDir: split, log: quiet, untilEpoch: 1 });
     expect(first.modelPath).toBeUndefined();
+    expect(first.onnxPath).toBeUndefined();
     expect((await readTrainingCheckpoint(first.checkpointPath)).info.epoch).toBe(1);
     const second = await trainSimclr({ config, runDir: split, log: quiet, resume: true });
     expect(second.startEpoch).toBe(1);
