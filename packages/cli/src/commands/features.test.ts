@@ -2,24 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadFeatures } from '@twindb/core-tensors';
-import { describe, expect, it, vi } from 'vitest';
-import { createProgram } from '../program.js';
-
-async function twindb(...args: string[]): Promise<string> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    await createProgram().exitOverride().parseAsync(['node', 'twindb', ...args]);
-  } finally {
-    spy.mockRestore();
-    errSpy.mockRestore();
-  }
-  return out;
-}
+import { describe, expect, it } from 'vitest';
+import { runTwindb as twindb } from '../../test/run-twindb.js';
 
 describe('twindb features', () => {
   it('imports the original scripts\' CSV, reports it, and exports it back unchanged', async () => {

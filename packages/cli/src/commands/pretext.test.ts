@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createProgram } from '../program.js';
+import { describe, expect, it } from 'vitest';
+import { runTwindb } from '../../test/run-twindb.js';
 
 const TINY = `
 setup: simclr
@@ -24,15 +24,7 @@ transformation_kwargs: {crop_size: 10, normalize: {mean: [0.1307], std: [0.3081]
 knn: {every: 1, k: 5}
 `;
 
-async function twindb(args: string[]): Promise<string> {
-  const out: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  await createProgram().exitOverride().parseAsync(['node', 'twindb', ...args]);
-  return out.join('');
-}
-
-afterEach(() => vi.restoreAllMocks());
+const twindb = (args: string[]) => runTwindb(...args);
 
 describe('twindb pretext', () => {
   it('trains from a YAML config and prints a JSON summary with --json', async () => {
@@ -41,7 +33,7 @@ describe('twindb pretext', () => {
     writeFileSync(yml, TINY);
     const out = path.join(dir, 'run');
     const summary = JSON.parse(await twindb(['--backend', 'wasm', 'pretext', '--config-exp', yml, '--out', out, '--json']));
-    expect(summary).toMatchObject({ runDir: out, epochs: 1, epochsCompleted: 1, checkpoint: path.join(out, 'checkpoint.safetensors'), model: path.join(out, 'model.safetensors') });
+    expect(summary).toMatchObject({ runDir: out, epochs: 1, epochsCompleted: 1, checkpoint: path.join(out, 'checkpoint.safetensors'), model: path.join(out, 'model.safetensors'), onnx: path.join(out, 'encoder.onnx') });
     expect(Number.isFinite(summary.finalLoss)).toBe(true);
     expect(summary.knn.k).toBe(5);
     expect(summary.knn.head.weighted).toBeGreaterThanOrEqual(0);

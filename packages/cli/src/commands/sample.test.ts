@@ -2,24 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync } from 
 import os from 'node:os';
 import path from 'node:path';
 import { Rng } from '@twindb/core-tensors';
-import { describe, expect, it, vi } from 'vitest';
-import { createProgram } from '../program.js';
-
-async function twindb(...args: string[]): Promise<string> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    await createProgram().exitOverride().parseAsync(['node', 'twindb', ...args]);
-  } finally {
-    spy.mockRestore();
-    errSpy.mockRestore();
-  }
-  return out;
-}
+import { describe, expect, it } from 'vitest';
+import { runTwindb as twindb } from '../../test/run-twindb.js';
 
 /** Features in the seed's CSV layout (path,f0..f{d-1}), rows around a few centres. */
 function csv(file: string, n: number, prefix: string, rng: Rng): void {

@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { maxRelError } from '../../test/max-rel-error.js';
 import type { Backbone } from '../backbones/backbone.js';
 import { Module } from '../backbones/module.js';
 import { ResNet18Cifar } from '../backbones/resnet.js';
@@ -19,16 +20,6 @@ function perturbBatchNorm(model: Backbone, rng: Rng): void {
     const values = Float32Array.from({ length: v.size }, () => (positive ? rng.uniform(0.5, 1.5) : rng.normal() * 0.1));
     v.assign(tf.tensor(values, v.shape));
   }
-}
-
-function maxRelError(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
 }
 
 async function parity(model: Backbone, shape: [number, number, number], rng: Rng, l2 = true): Promise<number> {

@@ -3,21 +3,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@twindb/core-tensors';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { maxRelError } from '../../test/max-rel-error.js';
 import { OnnxGraphBuilder } from './onnx-graph.js';
 import { add, batchNorm, conv, dense, globalAveragePool, hwioToOihw, l2Normalize, maxPool, nhwcToNchw, relu } from './onnx-ops.js';
 
 function randn(rng: Rng, n: number, scale = 1): Float32Array {
   return Float32Array.from({ length: n }, () => rng.normal() * scale);
-}
-
-function maxRelError(a: Float32Array, b: Float32Array): number {
-  let maxDiff = 0;
-  let maxAbs = 0;
-  for (let i = 0; i < a.length; i++) {
-    maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
-    maxAbs = Math.max(maxAbs, Math.abs(b[i]));
-  }
-  return maxDiff / Math.max(maxAbs, 1e-12);
 }
 
 describe('ONNX emitters', () => {
