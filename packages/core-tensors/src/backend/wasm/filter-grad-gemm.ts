@@ -4,10 +4,11 @@
  *
  * The transposed patch matrix is built on the wasm heap from a channel-major copy of x, so every
  * row is a run of contiguous copies, and the product is the wasm BatchMatMul without transposes
- * (its transposeA path was measured 10× slower). The conv-of-transposes formulation in
- * Conv2DBackpropFilter handles wide layers well, but when few input channels make few output
- * rows (the 3-channel stem: 27 rows against a 32×32 "filter") XNNPACK's conv is far from its
- * GEMM speed; this path is the GEMM itself. Chunking over the batch bounds the patch matrix.
+ * (its transposeA path was measured 10× slower). The conv-of-transposes formulation
+ * (filter-grad-transposed-conv.ts) handles wide layers well, but when few input channels make
+ * few output rows (the 3-channel stem: 27 rows against a 32×32 "filter") XNNPACK's conv is far
+ * from its GEMM speed; this path is the GEMM itself. Chunking over the batch bounds the patch
+ * matrix. filter-grad-method.ts picks between the two per layer shape.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';

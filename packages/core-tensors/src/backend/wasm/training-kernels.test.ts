@@ -9,7 +9,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../math/random.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { filterGradGemm } from './filter-grad-gemm.js';
+import { filterGradGemm, type FilterGradGeometry } from './filter-grad-gemm.js';
+import { filterGradMethod } from './filter-grad-method.js';
+import { filterGradTransposedConv } from './filter-grad-transposed-conv.js';
 import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter.js';
 import { registerWasmTrainingKernels } from './register-training-kernels.js';
 
@@ -62,6 +64,17 @@ cases.push({ x: [3, 8, 8, 16], k: 3, co: 8, stride: 2, pad: 'same' });
 cases.push({ x: [1, 13, 7, 8], k: 3, co: 16, stride: 1, pad: 'valid' });
 cases.push({ x: [4, 6, 6, 1], k: 1, co: 1, stride: 1, pad: 'valid' });
 cases.push({ x: [2, 10, 10, 4], k: 7, co: 6, stride: 2, pad: [[0, 0], [3, 3], [3, 3], [0, 0]] });
+// Wide enough for the kernel to pick the transposed-conv filter gradient.
+cases.push({ x: [2, 9, 9, 16], k: 3, co: 8, stride: 1, pad: 'same' });
+
+function geometryOf(c: ConvCase): FilterGradGeometry {
+  const info = tf.backend_util.computeConv2DInfo(c.x, [c.k, c.k, c.x[3], c.co], c.stride, 1, c.pad as never);
+  return {
+    n: info.batchSize, h: info.inHeight, w: info.inWidth, ci: info.inChannels, co: info.outChannels,
+    ho: info.outHeight, wo: info.outWidth, kh: info.filterHeight, kw: info.filterWidth,
+    sh: info.strideHeight, sw: info.strideWidth, padTop: info.padInfo.top, padLeft: info.padInfo.left,
+  };
+}
 
 const label = (c: ConvCase) => `x=${c.x.join('x')} k=${c.k} co=${c.co} s=${c.stride} pad=${JSON.stringify(c.pad)}`;
 
@@ -114,6 +127,45 @@ describe('wasm training kernels', () => {
       });
       expect(relativeError(actual, expected), `chunkFloats ${chunkFloats}`).toBeLessThan(1e-4);
     }
+  });
+
+  const implementations = { gemm: filterGradGemm, 'transposed-conv': filterGradTransposedConv };
+  it.each(cases)('both filter-gradient implementations match cpu and free their intermediates: %#', async (c) => {
+    const rng = new Rng(`filter-impl:${label(c)}`);
+    const x = randomData(rng, c.x);
+    const dyShape = forwardOutShape(c);
+    const dy = randomData(rng, dyShape);
+    const attrs = { strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', filterShape: [c.k, c.k, c.x[3], c.co] };
+    const expected = await onBackend('cpu', () =>
+      tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor(x, c.x), dy: tf.tensor(dy, dyShape) }, attrs as never) as tf.Tensor,
+    );
+    await tf.setBackend('wasm');
+    for (const [name, impl] of Object.entries(implementations)) {
+      const before = tf.backend().numDataIds();
+      const actual = tf.tidy(() => {
+        const info = impl(tf.backend() as BackendWasm, tf.tensor(x, c.x), tf.tensor(dy, dyShape), geometryOf(c));
+        const out = tf.engine().makeTensorFromTensorInfo(info);
+        expect(out.shape).toEqual([c.k, c.k, c.x[3], c.co]);
+        return out.dataSync() as Float32Array;
+      });
+      expect(relativeError(actual, expected), `${name} ${label(c)}`).toBeLessThan(1e-4);
+      expect(tf.backend().numDataIds(), name).toBe(before);
+    }
+  });
+
+  it('picks the GEMM for the stem and 1×1 convs, the transposed conv for wide 3×3 layers', () => {
+    const resnet = (h: number, ci: number, co: number, k: number, stride: number): ConvCase => ({
+      x: [128, h, h, ci], k, co, stride, pad: 'same',
+    });
+    expect(filterGradMethod(geometryOf(resnet(32, 3, 64, 3, 1)))).toBe('gemm');
+    expect(filterGradMethod(geometryOf(resnet(32, 64, 64, 3, 1)))).toBe('transposed-conv');
+    expect(filterGradMethod(geometryOf(resnet(32, 64, 128, 3, 2)))).toBe('transposed-conv');
+    expect(filterGradMethod(geometryOf(resnet(32, 64, 128, 1, 2)))).toBe('gemm');
+    expect(filterGradMethod(geometryOf(resnet(16, 128, 256, 3, 2)))).toBe('gemm');
+    expect(filterGradMethod(geometryOf(resnet(4, 512, 512, 3, 1)))).toBe('transposed-conv');
+    // The kernel-vs-cpu cases above reach both paths through the registered kernel.
+    const methods = new Set(cases.map((c) => filterGradMethod(geometryOf(c))));
+    expect([...methods].sort()).toEqual(['gemm', 'transposed-conv']);
   });
 
   it.each(cases)('Conv2DBackpropInput matches cpu: %#', async (c) => {

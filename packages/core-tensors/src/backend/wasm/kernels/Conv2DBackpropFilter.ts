@@ -1,10 +1,10 @@
 /**
  * Filter gradient of a 2-D convolution on the wasm backend (the stock backend has none).
  *
- * dW[a,b,ci,co] = Σ_{n,i,j} x[n, i·s + a − pt, j·s + b − pl, ci] · dy[n,i,j,co], computed as a
- * GEMM of the transposed patch matrix with dy (see filter-grad-gemm.ts). It replaced a
- * convolution of transposed x with transposed dy, which it beat on every ResNet-18 layer shape
- * (1.1–3.5× less CPU at batch 32) and which needed two 4-D transposes per call.
+ * dW[a,b,ci,co] = Σ_{n,i,j} x[n, i·s + a − pt, j·s + b − pl, ci] · dy[n,i,j,co], computed
+ * either as a GEMM of the transposed patch matrix with dy (filter-grad-gemm.ts) or as an XNNPACK
+ * convolution of transposed x by transposed dy (filter-grad-transposed-conv.ts); neither wins on
+ * every layer shape, so filter-grad-method.ts picks one per shape.
  */
 import {
   backend_util,
@@ -16,7 +16,9 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { filterGradGemm } from '../filter-grad-gemm.js';
+import { filterGradGemm, type FilterGradGeometry } from '../filter-grad-gemm.js';
+import { filterGradMethod } from '../filter-grad-method.js';
+import { filterGradTransposedConv } from '../filter-grad-transposed-conv.js';
 
 export function conv2DBackpropFilter(args: {
   inputs: Conv2DBackpropFilterInputs;
@@ -43,11 +45,14 @@ export function conv2DBackpropFilter(args: {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info;
   const { outHeight: ho, outWidth: wo, filterHeight: kh, filterWidth: kw } = info;
   const { strideHeight: sh, strideWidth: sw, padInfo } = info;
-  return filterGradGemm(backend, x, dy, {
+  const geometry: FilterGradGeometry = {
     n, h, w, ci, co, ho, wo, kh, kw, sh, sw,
     padTop: padInfo.top,
     padLeft: padInfo.left,
-  });
+  };
+  return filterGradMethod(geometry) === 'transposed-conv'
+    ? filterGradTransposedConv(backend, x, dy, geometry)
+    : filterGradGemm(backend, x, dy, geometry);
 }
 
 export const conv2DBackpropFilterConfig: KernelConfig = {
