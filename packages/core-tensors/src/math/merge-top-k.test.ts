@@ -2,10 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mergeTopK } from './merge-top-k.js';
 import { Rng } from './random.js';
 import { topKCosine } from './top-k-cosine.js';
-
-function randomMatrix(rng: Rng, rows: number, dim: number): Float32Array {
-  return Float32Array.from({ length: rows * dim }, () => rng.normal());
-}
+import { randomMatrix } from '../../test/top-k-reference.js';
 
 describe('mergeTopK', () => {
   const dim = 11;

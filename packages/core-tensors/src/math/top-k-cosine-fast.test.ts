@@ -5,28 +5,7 @@ import { Rng } from './random.js';
 import { topKCosine } from './top-k-cosine.js';
 import { screenMargin } from './similarity-screen.js';
 import { topKCosineFast } from './top-k-cosine-fast.js';
-
-function randomMatrix(rng: Rng, rows: number, dim: number): Float32Array {
-  return Float32Array.from({ length: rows * dim }, () => rng.normal());
-}
-
-/** Float64 brute force of one query: every (distance, index), sorted nearest first. */
-function exactOrder(q: Float32Array, corpus: Float32Array, dim: number): Array<{ d: number; j: number }> {
-  let qq = 0;
-  for (let t = 0; t < dim; t++) qq += q[t] * q[t];
-  const out: Array<{ d: number; j: number }> = [];
-  for (let j = 0; j < corpus.length / dim; j++) {
-    let qc = 0;
-    let cc = 0;
-    for (let t = 0; t < dim; t++) {
-      qc += q[t] * corpus[j * dim + t];
-      cc += corpus[j * dim + t] ** 2;
-    }
-    const cos = qq === 0 || cc === 0 ? 0 : qc / Math.sqrt(qq * cc);
-    out.push({ d: Math.min(2, Math.max(0, 1 - cos)), j });
-  }
-  return out.sort((a, b) => a.d - b.d || a.j - b.j);
-}
+import { exactOrder, randomMatrix } from '../../test/top-k-reference.js';
 
 function expectIdentical(got: { indices: Int32Array; distances: Float32Array }, want: { indices: Int32Array; distances: Float32Array }) {
   expect([...got.indices]).toEqual([...want.indices]);

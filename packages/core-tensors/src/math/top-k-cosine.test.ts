@@ -1,28 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from './random.js';
 import { topKCosine, type TopKCosineOptions } from './top-k-cosine.js';
-
-function randomMatrix(rng: Rng, rows: number, dim: number): Float32Array {
-  return Float32Array.from({ length: rows * dim }, () => rng.normal());
-}
-
-/** All (distance, index) pairs of one query, computed pair by pair in float64 and sorted. */
-function allDistances(q: Float32Array, corpus: Float32Array, dim: number): Array<{ d: number; j: number }> {
-  const out: Array<{ d: number; j: number }> = [];
-  let qq = 0;
-  for (let t = 0; t < dim; t++) qq += q[t] * q[t];
-  for (let j = 0; j < corpus.length / dim; j++) {
-    let qc = 0;
-    let cc = 0;
-    for (let t = 0; t < dim; t++) {
-      qc += q[t] * corpus[j * dim + t];
-      cc += corpus[j * dim + t] ** 2;
-    }
-    const cos = qq === 0 || cc === 0 ? 0 : qc / Math.sqrt(qq * cc);
-    out.push({ d: Math.min(2, Math.max(0, 1 - cos)), j });
-  }
-  return out.sort((a, b) => a.d - b.d || a.j - b.j);
-}
+import { exactOrder, randomMatrix } from '../../test/top-k-reference.js';
 
 /** Brute-force reference: sort every candidate, filter, take the first k, pad. */
 function bruteForce(queries: Float32Array, corpus: Float32Array, dim: number, k: number, opts: TopKCosineOptions) {
@@ -31,7 +10,7 @@ function bruteForce(queries: Float32Array, corpus: Float32Array, dim: number, k:
   const distances = new Float64Array(nq * k).fill(Infinity);
   for (let i = 0; i < nq; i++) {
     const self = (opts.queryOffset ?? 0) + i;
-    const kept = allDistances(queries.subarray(i * dim, (i + 1) * dim), corpus, dim)
+    const kept = exactOrder(queries.subarray(i * dim, (i + 1) * dim), corpus, dim)
       .filter(({ d, j }) => !(opts.excludeSelf && j === self) && d <= (opts.maxDistance ?? Infinity))
       .slice(0, k);
     kept.forEach(({ d, j }, r) => {
@@ -91,7 +70,7 @@ describe('topKCosine', () => {
 
   it('maxDistance keeps exactly the neighbours within the threshold', () => {
     // Put the threshold halfway between two consecutive distances of query 0 so rounding cannot decide it.
-    const d0 = allDistances(queries.subarray(0, dim), corpus, dim);
+    const d0 = exactOrder(queries.subarray(0, dim), corpus, dim);
     const maxDistance = (d0[3].d + d0[4].d) / 2;
     const opts = { maxDistance, excludeSelf: true };
     const got = topKCosine(queries, corpus, dim, 10, opts);
