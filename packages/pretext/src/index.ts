@@ -2,7 +2,7 @@
  * @twindb/pretext — the public API (STEP 1: SimCLR self-supervised training).
  */
 
-// --- backbones: ResNet-18 (CIFAR variant), the small MNIST CNN, and their building blocks -------
+// --- backbones: ResNet-18 (CIFAR and STL variants), ResNet-50, the small MNIST CNN, blocks -----
 export { Module, type ApplyOptions } from './backbones/module.js';
 export { type Backbone } from './backbones/backbone.js';
 export { Conv2d, type Conv2dOptions } from './backbones/conv2d.js';
@@ -10,7 +10,11 @@ export { BatchNorm2d } from './backbones/batch-norm.js';
 export { Linear } from './backbones/linear.js';
 export { Sequential } from './backbones/sequential.js';
 export { BasicBlock } from './backbones/basic-block.js';
+export { Bottleneck, BOTTLENECK_EXPANSION } from './backbones/bottleneck.js';
+export { Projection } from './backbones/projection.js';
 export { ResNet18Cifar, type ResNet18CifarOptions } from './backbones/resnet.js';
+export { ResNet18Stl, RESNET18_STL_IMAGE_SIZE, type ResNet18StlOptions } from './backbones/resnet18-stl.js';
+export { ResNet50, type ResNet50Options } from './backbones/resnet50.js';
 export { SmallCnn, type SmallCnnOptions } from './backbones/small-cnn.js';
 export { kaimingNormalFanOut, uniformTensor } from './backbones/init.js';
 
@@ -34,7 +38,7 @@ export {
 } from './pretext-config.js';
 export { ContrastiveModel, l2NormalizeRows, type ContrastiveModelOptions, type ContrastiveOutputs, type ContrastiveHeadKind } from './contrastive-model.js';
 export { MlpHead } from './contrastive-head.js';
-export { createBackbone, defaultInChannels, type BackboneName } from './create-backbone.js';
+export { createBackbone, defaultInChannels, type BackboneName, type ResNet18Variant } from './create-backbone.js';
 export { createOptimizer } from './create-optimizer.js';
 export { simclrStep, type ViewBatch } from './simclr-step.js';
 export {

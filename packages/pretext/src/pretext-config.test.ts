@@ -42,10 +42,14 @@ describe('pretext config', () => {
     expect(mnist.train_db).toEqual([{ source: 'mnist', split: 'pool' }]);
     expect(mnist.val_db).toEqual({ source: 'mnist', split: 'heldout' });
     expect(lrScheduleOf(mnist)).toEqual({ scheduler: 'cosine', lr: 0.001, epochs: 12, lr_decay_rate: 0.1 });
-    for (const name of ['simclr_cifar10.yml', 'simclr_stl10.yml']) {
+    for (const [name, variant] of [
+      ['simclr_cifar10.yml', 'cifar'],
+      ['simclr_stl10.yml', 'stl'],
+    ]) {
       const c = (await loadPretextConfig(path.join(CONFIGS, name))).config;
       expect(c).toMatchObject({ backbone: 'resnet18', epochs: 500, batch_size: 512, optimizer: 'sgd', criterion_kwargs: { temperature: 0.1 } });
       expect(c.optimizer_kwargs).toEqual({ lr: 0.4, momentum: 0.9, weight_decay: 0.0001, nesterov: false });
+      expect(c.model_kwargs.variant).toBe(variant);
     }
   });
 
@@ -66,11 +70,50 @@ describe('pretext config', () => {
   });
 
   it('names the key and the allowed values of an unknown backbone, optimizer or scheduler', () => {
-    const msg = errorOf({ ...valid(), backbone: 'resnet50', optimizer: 'adamw', scheduler: 'linear' });
+    const msg = errorOf({ ...valid(), backbone: 'resnet34', optimizer: 'adamw', scheduler: 'linear' });
     expect(msg).toMatch(/^exp\.yml: invalid pretext config/);
-    expect(msg).toMatch(/backbone: .*"resnet18"\|"small-cnn"/);
+    expect(msg).toMatch(/backbone: .*"resnet18"\|"small-cnn"\|"resnet50"/);
     expect(msg).toMatch(/optimizer: .*"sgd"\|"adam"/);
     expect(msg).toMatch(/scheduler: .*"cosine"\|"step"\|"constant"/);
+  });
+
+  it('picks the ResNet-18 variant from the train DBs unless model_kwargs.variant says, as the reference does by train_db_name', () => {
+    const stl = {
+      ...valid(),
+      backbone: 'resnet18',
+      augmentation_strategy: 'simclr',
+      augmentation_kwargs: {
+        random_resized_crop: { size: 96 },
+        color_jitter_random_apply: { p: 0.8 },
+        color_jitter: { brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1 },
+        random_grayscale: { p: 0.2 },
+        normalize: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] },
+      },
+      transformation_kwargs: { crop_size: 96, normalize: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] } },
+      train_db: ['stl10:/data/stl?split=train', 'stl10:/data/stl?split=unlabeled'],
+    };
+    const variant = (c: Record<string, unknown>) => parsePretextConfig(c).model_kwargs.variant;
+    expect(variant(stl)).toBe('stl');
+    // one non-STL DB in the union, or an explicit choice, gives the CIFAR network
+    expect(variant({ ...stl, train_db: ['stl10:/data/stl', 'folder:/data/pool'] })).toBe('cifar');
+    expect(variant({ ...stl, model_kwargs: { variant: 'cifar' } })).toBe('cifar');
+    expect(variant({ ...stl, train_db: 'folder:/data/pool', model_kwargs: { variant: 'stl' } })).toBe('stl');
+    expect(variant({ ...valid(), backbone: 'resnet18', train_db: 'cifar10:/data/c10' })).toBe('cifar');
+    // other backbones have no variant
+    expect(variant(valid())).toBeUndefined();
+    expect(variant({ ...valid(), backbone: 'resnet50' })).toBeUndefined();
+  });
+
+  it('names the key and allowed values of a bad variant, and the 96×96 input the STL variant needs', () => {
+    expect(errorOf({ ...valid(), model_kwargs: { variant: 'stl' } })).toMatch(
+      /model_kwargs\.variant: only backbone resnet18 has variants \(cifar, stl\); backbone is "small-cnn"/,
+    );
+    expect(errorOf({ ...valid(), backbone: 'resnet18', model_kwargs: { variant: 'imagenet' } })).toMatch(
+      /model_kwargs\.variant: .*"cifar"\|"stl"/,
+    );
+    const msg = errorOf({ ...valid(), backbone: 'resnet18', model_kwargs: { variant: 'stl' } });
+    expect(msg).toMatch(/augmentation_kwargs\.random_resized_crop\.size: expected 96, got 28: the STL ResNet-18/);
+    expect(msg).toMatch(/transformation_kwargs\.crop_size: expected 96, got 28/);
   });
 
   it('reports missing keys by path', () => {

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { AugmentationConfig, type DbSpec, parseDbSpec, TransformationKwargs } from '@twindb/core-tensors';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { RESNET18_STL_IMAGE_SIZE } from './backbones/resnet18-stl.js';
+import type { ResNet18Variant } from './create-backbone.js';
 import type { LrSchedule } from './lr-schedule.js';
 
 /** A DB given as a spec string (`mnist:pool`) or the equivalent object; validated by parseDbSpec. */
@@ -36,13 +38,16 @@ const SchedulerKwargs = z
 export const PretextConfigSchema = z
   .object({
     setup: z.literal('simclr'),
-    backbone: z.enum(['resnet18', 'small-cnn']),
+    // resnet50 last, so that the order of the long-standing names in error messages stays as it was.
+    backbone: z.enum(['resnet18', 'small-cnn', 'resnet50']),
     model_kwargs: z
       .object({
         head: z.enum(['mlp', 'linear']).default('mlp'),
         features_dim: z.number().int().positive().default(128),
         /** Image channels the backbone takes (default 1 for small-cnn, 3 for resnet18); sources are converted to it. */
         in_channels: z.union([z.literal(1), z.literal(3)]).optional(),
+        /** resnet18 only: the reference's CIFAR or STL network; default stl when every train_db is stl10:, else cifar. */
+        variant: z.enum(['cifar', 'stl']).optional(),
       })
       .strict()
       .default({ head: 'mlp', features_dim: 128 }),
@@ -87,6 +92,16 @@ export const PretextConfigSchema = z
     }
     const dbs = Array.isArray(c.train_db) ? c.train_db : [c.train_db];
     dbs.forEach((db, i) => checkDb(db, Array.isArray(c.train_db) ? ['train_db', i] : ['train_db'], ctx));
+    if (c.model_kwargs.variant !== undefined && c.backbone !== 'resnet18') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['model_kwargs', 'variant'],
+        message: `only backbone resnet18 has variants (cifar, stl); backbone is "${c.backbone}"`,
+      });
+    }
+    if (c.backbone === 'resnet18' && resolvedVariant(c.model_kwargs.variant, dbs) === 'stl') {
+      checkStlImageSize(aug.success ? aug.data : undefined, c.transformation_kwargs.crop_size, ctx);
+    }
     if (c.val_db !== undefined) checkDb(c.val_db, ['val_db'], ctx);
     const sk = c.scheduler_kwargs;
     if (c.scheduler !== 'constant' && sk.lr_decay_rate === undefined) {
@@ -111,6 +126,35 @@ function checkDb(db: unknown, where: Array<string | number>, ctx: z.RefinementCt
   }
 }
 
+/** The reference picks the ResNet-18 by train_db_name; twindb by the train DBs: stl when all are STL-10. */
+function resolvedVariant(given: ResNet18Variant | undefined, trainDbs: unknown[]): ResNet18Variant {
+  if (given !== undefined) return given;
+  const allStl = trainDbs.every((db) => {
+    try {
+      return parseDbSpec(db).source === 'stl10';
+    } catch {
+      return false;
+    }
+  });
+  return allStl ? 'stl' : 'cifar';
+}
+
+/** The STL ResNet-18's fixed 7×7 pool takes only 96×96 images: say so at load time, not at the first batch. */
+function checkStlImageSize(aug: AugmentationConfig | undefined, valCrop: number, ctx: z.RefinementCtx): void {
+  const expected = RESNET18_STL_IMAGE_SIZE;
+  const why = `the STL ResNet-18 (model_kwargs.variant stl) takes ${expected}×${expected} images only`;
+  if (aug !== undefined) {
+    const [key, size] =
+      aug.augmentation_strategy === 'ours'
+        ? [['augmentation_kwargs', 'crop_size'], aug.augmentation_kwargs.crop_size]
+        : [['augmentation_kwargs', 'random_resized_crop', 'size'], aug.augmentation_kwargs.random_resized_crop.size];
+    if (size !== expected) ctx.addIssue({ code: 'custom', path: key, message: `expected ${expected}, got ${size}: ${why}` });
+  }
+  if (valCrop !== expected) {
+    ctx.addIssue({ code: 'custom', path: ['transformation_kwargs', 'crop_size'], message: `expected ${expected}, got ${valCrop}: ${why}` });
+  }
+}
+
 type RawConfig = z.output<typeof PretextConfigSchema>;
 
 /** A validated pretext config with its DB specs parsed. */
@@ -131,7 +175,14 @@ export function parsePretextConfig(value: unknown, source = 'pretext config'): P
   }
   const c = r.data;
   const trainDbs = Array.isArray(c.train_db) ? c.train_db : [c.train_db];
-  return { ...c, train_db: trainDbs.map((d) => parseDbSpec(d)), val_db: c.val_db === undefined ? undefined : parseDbSpec(c.val_db) };
+  // The resolved variant is written into the config, so it is part of the checkpoint identity.
+  const model_kwargs = c.backbone === 'resnet18' ? { ...c.model_kwargs, variant: resolvedVariant(c.model_kwargs.variant, trainDbs) } : c.model_kwargs;
+  return {
+    ...c,
+    model_kwargs,
+    train_db: trainDbs.map((d) => parseDbSpec(d)),
+    val_db: c.val_db === undefined ? undefined : parseDbSpec(c.val_db),
+  };
 }
 
 /** The learning-rate schedule the config describes (validated by the schema above). */

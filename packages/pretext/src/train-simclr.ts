@@ -144,7 +144,7 @@ export async function trainSimclr(opts: TrainSimclrOptions): Promise<TrainSimclr
 
   // --- model, optimiser, resume ------------------------------------------------------------------
   const rng = new Rng(`pretext:init:${c.seed}`);
-  const model = new ContrastiveModel(createBackbone(c.backbone, { rng, inChannels }), {
+  const model = new ContrastiveModel(createBackbone(c.backbone, { rng, inChannels, variant: c.model_kwargs.variant }), {
     head: c.model_kwargs.head,
     featuresDim: c.model_kwargs.features_dim,
     rng,

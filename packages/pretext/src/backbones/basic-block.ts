@@ -5,26 +5,7 @@ import { Conv2d } from './conv2d.js';
 import type { OnnxGraphBuilder } from '../onnx/onnx-graph.js';
 import { add, relu } from '../onnx/onnx-ops.js';
 import { type ApplyOptions, Module } from './module.js';
-
-/** The 1×1 conv + BN projection used when a block changes resolution or width (`shortcut.0`, `shortcut.1`). */
-class Projection extends Module<tf.Tensor4D, tf.Tensor4D> {
-  private readonly conv: Conv2d;
-  private readonly bn: BatchNorm2d;
-
-  constructor(inChannels: number, outChannels: number, stride: number, rng: Rng) {
-    super();
-    this.conv = this.addModule('0', new Conv2d(inChannels, outChannels, { kernelSize: 1, stride }, rng));
-    this.bn = this.addModule('1', new BatchNorm2d(outChannels));
-  }
-
-  apply(x: tf.Tensor4D, opts?: ApplyOptions): tf.Tensor4D {
-    return this.bn.apply(this.conv.apply(x), opts);
-  }
-
-  override toOnnx(g: OnnxGraphBuilder, x: string): string {
-    return this.bn.toOnnx(g, this.conv.toOnnx(g, x));
-  }
-}
+import { Projection } from './projection.js';
 
 /**
  * The ResNet BasicBlock of the reference (`models/resnet_cifar.py`):

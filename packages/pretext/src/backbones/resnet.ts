@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@twindb/core-tensors';
 import { assertImageBatch, type Backbone } from './backbone.js';
-import { BasicBlock } from './basic-block.js';
 import { BatchNorm2d } from './batch-norm.js';
 import { Conv2d } from './conv2d.js';
 import type { OnnxGraphBuilder } from '../onnx/onnx-graph.js';
 import { globalAveragePool, relu } from '../onnx/onnx-ops.js';
 import { type ApplyOptions, Module } from './module.js';
-import { Sequential } from './sequential.js';
+import { resnet18Stages } from './resnet18-stages.js';
+import type { Sequential } from './sequential.js';
 
 export interface ResNet18CifarOptions {
   /** Source of the Kaiming-normal conv initialisation. */
@@ -15,14 +15,6 @@ export interface ResNet18CifarOptions {
   /** Image channels (3 for CIFAR/STL). */
   inChannels?: number;
 }
-
-/** Widths and first-block strides of the four stages; every stage has two BasicBlocks. */
-const STAGES: ReadonlyArray<{ width: number; stride: number }> = [
-  { width: 64, stride: 1 },
-  { width: 128, stride: 2 },
-  { width: 256, stride: 2 },
-  { width: 512, stride: 2 },
-];
 
 /**
  * ResNet-18, CIFAR variant of the SCAN reference (`models/resnet_cifar.py`): a 3×3 stride-1 stem
@@ -43,12 +35,7 @@ export class ResNet18Cifar extends Module<tf.Tensor4D, tf.Tensor2D> implements B
     this.inChannels = opts.inChannels ?? 3;
     this.conv1 = this.addModule('conv1', new Conv2d(this.inChannels, 64, { kernelSize: 3, stride: 1, padding: 1 }, rng));
     this.bn1 = this.addModule('bn1', new BatchNorm2d(64));
-    let inWidth = 64;
-    this.stages = STAGES.map(({ width, stride }, i) => {
-      const stage = new Sequential([new BasicBlock(inWidth, width, stride, rng), new BasicBlock(width, width, 1, rng)]);
-      inWidth = width;
-      return this.addModule(`layer${i + 1}`, stage);
-    });
+    this.stages = resnet18Stages(rng).map((stage, i) => this.addModule(`layer${i + 1}`, stage));
   }
 
   apply(x: tf.Tensor4D, opts?: ApplyOptions): tf.Tensor2D {

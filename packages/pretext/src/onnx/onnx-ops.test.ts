@@ -5,7 +5,7 @@ import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { maxRelError } from '../../test/max-rel-error.js';
 import { OnnxGraphBuilder } from './onnx-graph.js';
-import { add, batchNorm, conv, dense, globalAveragePool, hwioToOihw, l2Normalize, maxPool, nhwcToNchw, relu } from './onnx-ops.js';
+import { add, averagePool, batchNorm, conv, dense, flatten, globalAveragePool, hwioToOihw, l2Normalize, maxPool, nhwcToNchw, relu } from './onnx-ops.js';
 
 function randn(rng: Rng, n: number, scale = 1): Float32Array {
   return Float32Array.from({ length: n }, () => rng.normal() * scale);
@@ -69,6 +69,30 @@ describe('ONNX emitters', () => {
     expect(got.length).toBe(n * 4);
     expect(maxRelError(got, want)).toBeLessThan(1e-4);
     expect(session.inputNames).toEqual(['images']);
+  });
+
+  it('padded max-pool after a ReLU, stride-1 average pool and flatten match tfjs zero-pad + valid pooling', async () => {
+    // The STL ResNet-18 tail in miniature: relu → max-pool k2 s2 p1 (9 → 5) → avg-pool k3 s1 (5 → 3) → flatten.
+    const rng = new Rng(7);
+    const [n, h, w, c] = [2, 9, 9, 4];
+    const input = randn(rng, n * h * w * c);
+    const g = new OnnxGraphBuilder('pools');
+    let x = relu(g, nhwcToNchw(g, g.input('images', ['batch', h, w, c])));
+    x = maxPool(g, x, 2, 2, [1, 1, 1, 1]);
+    x = averagePool(g, x, 3, 1);
+    // back to NHWC before flattening, so the values line up with tfjs's reshape
+    g.node('Identity', [flatten(g, g.node('Transpose', [x], { perm: [0, 2, 3, 1] }))], {}, 'out');
+    g.output('out', ['batch', 3 * 3 * c]);
+    const session = await ort.InferenceSession.create(g.toBytes());
+    const result = await session.run({ images: new ort.Tensor('float32', input, [n, h, w, c]) });
+    expect(result.out.dims).toEqual([n, 3 * 3 * c]);
+    const want = tf.tidy(() => {
+      const t = tf.relu(tf.tensor4d(input, [n, h, w, c]));
+      const pooled = tf.maxPool(tf.pad(t, [[0, 0], [1, 1], [1, 1], [0, 0]]), 2, 2, 'valid');
+      expect(pooled.shape).toEqual([n, 5, 5, c]);
+      return tf.reshape(tf.avgPool(pooled, 3, 1, 'valid'), [n, -1]).dataSync() as Float32Array;
+    });
+    expect(maxRelError(result.out.data as Float32Array, want)).toBeLessThan(1e-6);
   });
 
   it('rejects an initializer whose data does not fit its dims', () => {

@@ -75,6 +75,16 @@ export function maxPool(g: OnnxGraphBuilder, x: string, size: number, stride: nu
   return g.node('MaxPool', [x], { kernel_shape: [size, size], strides: [stride, stride], pads });
 }
 
+/** Average pool without padding (so `count_include_pad` cannot matter), as PyTorch's `AvgPool2d(size, stride)`. */
+export function averagePool(g: OnnxGraphBuilder, x: string, size: number, stride: number): string {
+  return g.node('AveragePool', [x], { kernel_shape: [size, size], strides: [stride, stride], pads: [0, 0, 0, 0] });
+}
+
+/** [N, C, H, W] → [N, C·H·W], as PyTorch's `torch.flatten(x, 1)`. */
+export function flatten(g: OnnxGraphBuilder, x: string): string {
+  return g.node('Flatten', [x], { axis: 1 });
+}
+
 /** Global average pool + flatten: [N, C, H, W] → [N, C]. */
 export function globalAveragePool(g: OnnxGraphBuilder, x: string): string {
   return g.node('Flatten', [g.node('GlobalAveragePool', [x])], { axis: 1 });
