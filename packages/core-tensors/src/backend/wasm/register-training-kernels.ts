@@ -10,6 +10,7 @@
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput.js';
+import { maxPoolGradConfig } from './kernels/MaxPoolGrad.js';
 import { meanConfig } from './kernels/Mean.js';
 import { sumConfig } from './kernels/Sum.js';
 import { tileConfig } from './kernels/Tile.js';
@@ -21,6 +22,7 @@ const trainingKernelConfigs: KernelConfig[] = [
   tileConfig,
   sumConfig,
   meanConfig,
+  maxPoolGradConfig,
 ];
 
 /** Registers (replacing stock ones where ours is better) and returns the kernel names. */

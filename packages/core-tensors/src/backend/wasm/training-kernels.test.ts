@@ -86,7 +86,7 @@ describe('wasm training kernels', () => {
   });
 
   it('registers the conv gradient kernels once, on the wasm backend only', () => {
-    expect(names).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'Sum', 'Mean']);
+    expect(names).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'Sum', 'Mean', 'MaxPoolGrad']);
     expect(registerWasmTrainingKernels()).toEqual(names);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBe(conv2DBackpropFilterConfig);
     expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')).not.toBe(conv2DBackpropFilterConfig);
@@ -228,6 +228,30 @@ describe('wasm training kernels', () => {
       expect(actual[i].dtype).toBe(expected[i].dtype);
       expect(relativeError(actual[i].values, expected[i].values)).toBeLessThan(1e-5);
     }
+  });
+
+  // Pools with overlapping windows, padding, odd sizes and (after a ReLU, or on rounded values)
+  // tied maxima, where the gradient must go to the first maximum like the cpu kernel's.
+  const poolCases: { x: [number, number, number, number]; size: number; stride: number; pad: 'same' | 'valid' | number; ties: boolean }[] = [
+    { x: [2, 8, 8, 5], size: 2, stride: 2, pad: 'valid', ties: false },
+    { x: [2, 8, 8, 5], size: 2, stride: 2, pad: 'valid', ties: true },
+    { x: [1, 9, 7, 3], size: 3, stride: 2, pad: 'same', ties: true },
+    { x: [2, 11, 11, 4], size: 3, stride: 2, pad: 1, ties: false },
+    { x: [1, 10, 10, 6], size: 3, stride: 1, pad: 'valid', ties: true },
+    { x: [3, 6, 6, 2], size: 2, stride: 2, pad: 1, ties: true },
+  ];
+  it.each(poolCases)('MaxPoolGrad matches cpu: %j', async ({ x: shape, size, stride, pad, ties }) => {
+    const rng = new Rng(`maxpool:${shape}:${size}:${stride}:${pad}:${ties}`);
+    const data = randomData(rng, shape).map((v) => (ties ? Math.max(0, Math.round(v)) : v));
+    // Distinct upstream gradients per output pixel, so a gradient routed to the wrong tap shows.
+    const run = () =>
+      tf.grad((t: tf.Tensor) => {
+        const y = tf.maxPool(t as tf.Tensor4D, size, stride, pad);
+        return tf.sum(tf.mul(y, tf.reshape(tf.range(1, 1 + y.size), y.shape)));
+      })(tf.tensor(data, shape));
+    const expected = await onBackend('cpu', run);
+    const actual = await onBackend('wasm', run);
+    expect(relativeError(actual, expected)).toBeLessThan(1e-6);
   });
 
   it('leaves no intermediate tensors behind', async () => {
