@@ -18,16 +18,24 @@ export {
   BackendChoiceSchema,
   BackendOptionsSchema,
   parseBackendChoice,
+  ConvEngineChoiceSchema,
+  parseConvEngineChoice,
   type BackendChoice,
   type BackendOptions,
+  type ConvEngineChoice,
 } from './backend/backend-options.js';
 export { registerWasmTrainingKernels } from './backend/wasm/register-training-kernels.js';
+export { setConvEngine, convEngine, ortConvSessionCount, type ConvEngine } from './backend/wasm/ort-conv/ort-conv.js';
+export { ortAvailability, OrtSyncSession, type OrtFeed, type OrtSyncSessionOptions } from './backend/ort/ort-sync-session.js';
 export {
   configureWasmThreads,
   defaultWasmThreads,
   type WasmThreadsOptions,
   type WasmThreadsPlan,
 } from './backend/wasm/wasm-threads.js';
+
+// --- onnx: building ONNX graphs (encoder export, native conv kernels) ---------------------------
+export { OnnxGraphBuilder, type OnnxDim, type OnnxAttribute } from './onnx/onnx-graph.js';
 
 // --- run: progress with ETA, JSON-lines logs, atomic files ------------------------------------
 export { Progress, formatDuration, type ProgressOptions } from './run/progress.js';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@twindb/core-tensors';
 import { Linear } from './backbones/linear.js';
 import { Module } from './backbones/module.js';
-import type { OnnxGraphBuilder } from './onnx/onnx-graph.js';
+import type { OnnxGraphBuilder } from '@twindb/core-tensors';
 import { relu } from './onnx/onnx-ops.js';
 
 /**

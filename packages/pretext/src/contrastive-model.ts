@@ -4,7 +4,7 @@ import type { Backbone } from './backbones/backbone.js';
 import { Linear } from './backbones/linear.js';
 import { type ApplyOptions, Module } from './backbones/module.js';
 import { MlpHead } from './contrastive-head.js';
-import type { OnnxGraphBuilder } from './onnx/onnx-graph.js';
+import type { OnnxGraphBuilder } from '@twindb/core-tensors';
 import { l2Normalize } from './onnx/onnx-ops.js';
 
 export type ContrastiveHeadKind = 'mlp' | 'linear';

@@ -66,5 +66,5 @@ export { knnAccuracy, type KnnAccuracy, type KnnAccuracyInput } from './knn/knn-
 export { extractFeatures, type ExtractedFeatures } from './knn/extract-features.js';
 
 // --- ONNX export (what makes extraction fast: ONNX Runtime runs the encoder) -------------------
-export { OnnxGraphBuilder, type OnnxDim, type OnnxAttribute } from './onnx/onnx-graph.js';
+export { OnnxGraphBuilder, type OnnxDim, type OnnxAttribute } from '@twindb/core-tensors';
 export { encoderToOnnx, writeEncoderOnnx, ONNX_INPUT, ONNX_OUTPUT, type EncoderOnnxOptions } from './onnx/export-encoder.js';

@@ -9,8 +9,19 @@ export const BackendChoiceSchema = z
   .describe('Compute backend: auto | tensorflow-gpu | tensorflow | wasm | cpu (env TWINDB_BACKEND)');
 export type BackendChoice = z.infer<typeof BackendChoiceSchema>;
 
+/**
+ * What runs the wasm backend's convolutions (forward and both gradients). `auto` picks `ort`
+ * (ONNX Runtime's native CPU kernels through onnxruntime-node) when it loads, else `xnnpack`
+ * (the wasm backend's own kernels plus twindb's XNNPACK gradient kernels).
+ */
+export const ConvEngineChoiceSchema = z
+  .enum(['auto', 'ort', 'xnnpack'])
+  .describe('Engine for wasm convolutions: auto | ort | xnnpack (env TWINDB_CONV_ENGINE)');
+export type ConvEngineChoice = z.infer<typeof ConvEngineChoiceSchema>;
+
 export const BackendOptionsSchema = z.object({
   backend: BackendChoiceSchema.optional().describe('Forced backend; defaults to TWINDB_BACKEND, then auto.'),
+  convEngine: ConvEngineChoiceSchema.optional().describe('wasm only; defaults to TWINDB_CONV_ENGINE, then auto.'),
   log: z
     .custom<(msg: string) => void>((v) => typeof v === 'function')
     .optional()
@@ -25,6 +36,15 @@ export function parseBackendChoice(value: string, source: string): BackendChoice
     throw new Error(
       `${source}: unknown backend "${value}"; expected one of ${BackendChoiceSchema.options.join(', ')}`,
     );
+  }
+  return parsed.data;
+}
+
+/** Parse a user-supplied conv engine name (flag or env), with an error that lists the valid names. */
+export function parseConvEngineChoice(value: string, source: string): ConvEngineChoice {
+  const parsed = ConvEngineChoiceSchema.safeParse(value.trim().toLowerCase());
+  if (!parsed.success) {
+    throw new Error(`${source}: unknown conv engine "${value}"; expected one of ${ConvEngineChoiceSchema.options.join(', ')}`);
   }
   return parsed.data;
 }

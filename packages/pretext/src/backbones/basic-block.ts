@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@twindb/core-tensors';
 import { BatchNorm2d } from './batch-norm.js';
 import { Conv2d } from './conv2d.js';
-import type { OnnxGraphBuilder } from '../onnx/onnx-graph.js';
+import type { OnnxGraphBuilder } from '@twindb/core-tensors';
 import { add, relu } from '../onnx/onnx-ops.js';
 import { type ApplyOptions, Module } from './module.js';
 import { Projection } from './projection.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { OnnxGraphBuilder } from '../onnx/onnx-graph.js';
+import type { OnnxGraphBuilder } from '@twindb/core-tensors';
 import { batchNorm } from '../onnx/onnx-ops.js';
 import { type ApplyOptions, Module } from './module.js';
 

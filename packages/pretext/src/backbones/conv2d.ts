@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@twindb/core-tensors';
 import { kaimingNormalFanOut } from './init.js';
-import type { OnnxGraphBuilder } from '../onnx/onnx-graph.js';
+import type { OnnxGraphBuilder } from '@twindb/core-tensors';
 import { conv } from '../onnx/onnx-ops.js';
 import { Module } from './module.js';
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { OnnxGraphBuilder } from '../onnx/onnx-graph.js';
+import type { OnnxGraphBuilder } from '@twindb/core-tensors';
 
 /** Per-call options of {@link Module.apply}. */
 export interface ApplyOptions {

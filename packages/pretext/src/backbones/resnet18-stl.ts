@@ -3,7 +3,7 @@ import type { Rng } from '@twindb/core-tensors';
 import { assertImageBatch, type Backbone } from './backbone.js';
 import { BatchNorm2d } from './batch-norm.js';
 import { Conv2d } from './conv2d.js';
-import type { OnnxGraphBuilder } from '../onnx/onnx-graph.js';
+import type { OnnxGraphBuilder } from '@twindb/core-tensors';
 import { averagePool, flatten, maxPool, relu } from '../onnx/onnx-ops.js';
 import { type ApplyOptions, Module } from './module.js';
 import { resnet18Stages } from './resnet18-stages.js';

@@ -4,7 +4,7 @@ import { assertImageBatch, type Backbone } from './backbone.js';
 import { BatchNorm2d } from './batch-norm.js';
 import { Bottleneck } from './bottleneck.js';
 import { Conv2d } from './conv2d.js';
-import type { OnnxGraphBuilder } from '../onnx/onnx-graph.js';
+import type { OnnxGraphBuilder } from '@twindb/core-tensors';
 import { globalAveragePool, maxPool, relu } from '../onnx/onnx-ops.js';
 import { type ApplyOptions, Module } from './module.js';
 import { Sequential } from './sequential.js';

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { OnnxGraphBuilder } from '../onnx/onnx-graph.js';
+import type { OnnxGraphBuilder } from '@twindb/core-tensors';
 import { type ApplyOptions, Module } from './module.js';
 
 /** Modules applied in order, registered as `0`, `1`, ... like PyTorch's `nn.Sequential`. */

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { writeFileAtomic } from '@twindb/core-tensors';
 import type { Module } from '../backbones/module.js';
-import { OnnxGraphBuilder } from './onnx-graph.js';
+import { OnnxGraphBuilder } from '@twindb/core-tensors';
 import { l2Normalize, nhwcToNchw } from './onnx-ops.js';
 
 export interface EncoderOnnxOptions {

@@ -4,7 +4,7 @@ import { Rng } from '@twindb/core-tensors';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { maxRelError } from '../../test/max-rel-error.js';
-import { OnnxGraphBuilder } from './onnx-graph.js';
+import { OnnxGraphBuilder } from '@twindb/core-tensors';
 import { add, averagePool, batchNorm, conv, dense, flatten, globalAveragePool, hwioToOihw, l2Normalize, maxPool, nhwcToNchw, relu } from './onnx-ops.js';
 
 function randn(rng: Rng, n: number, scale = 1): Float32Array {

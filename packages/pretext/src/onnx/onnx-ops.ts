@@ -1,4 +1,4 @@
-import type { OnnxGraphBuilder } from './onnx-graph.js';
+import type { OnnxGraphBuilder } from '@twindb/core-tensors';
 
 /**
  * Emitters for the layers twindb encoders use, taking tfjs-layout (NHWC, HWIO) weights and

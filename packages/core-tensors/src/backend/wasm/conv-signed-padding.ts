@@ -6,7 +6,8 @@
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { disposeIntermediates, runWasmKernel, sliceInfo } from './wasm-kernel-calls.js';
+import { runStockKernel } from './stock-kernels.js';
+import { disposeIntermediates, sliceInfo } from './wasm-kernel-calls.js';
 
 export interface SignedConvSpec {
   /** [top, bottom, left, right]; negative values trim. */
@@ -39,7 +40,8 @@ export function conv2dSignedPadding(
     [padLeft, Math.max(0, right)],
     [0, 0],
   ];
-  const full = runWasmKernel(
+  // The stock XNNPACK kernel, not ours: these convs are the XNNPACK gradient paths themselves.
+  const full = runStockKernel(
     'Conv2D',
     { x, filter },
     { strides: spec.strides, pad, dataFormat: 'NHWC', dilations: spec.dilations, dimRoundingMode: 'floor' },

@@ -8,6 +8,7 @@
  * kernels whose setup ran when the backend initialised. Calling it again is a no-op.
  */
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { conv2DConfig } from './kernels/Conv2D.js';
 import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput.js';
 import { maxPoolGradConfig } from './kernels/MaxPoolGrad.js';
@@ -17,6 +18,7 @@ import { tileConfig } from './kernels/Tile.js';
 import { rememberStockKernel } from './stock-kernels.js';
 
 const trainingKernelConfigs: KernelConfig[] = [
+  conv2DConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   tileConfig,

@@ -13,6 +13,7 @@ import { filterGradGemm, type FilterGradGeometry } from './filter-grad-gemm.js';
 import { filterGradMethod } from './filter-grad-method.js';
 import { filterGradTransposedConv } from './filter-grad-transposed-conv.js';
 import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter.js';
+import { ortConvSessionCount, setConvEngine, type ConvEngine } from './ort-conv/ort-conv.js';
 import { registerWasmTrainingKernels } from './register-training-kernels.js';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
@@ -86,24 +87,65 @@ describe('wasm training kernels', () => {
   });
 
   it('registers the conv gradient kernels once, on the wasm backend only', () => {
-    expect(names).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'Sum', 'Mean', 'MaxPoolGrad']);
+    expect(names).toEqual(['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'Sum', 'Mean', 'MaxPoolGrad']);
     expect(registerWasmTrainingKernels()).toEqual(names);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBe(conv2DBackpropFilterConfig);
     expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')).not.toBe(conv2DBackpropFilterConfig);
   });
 
-  it.each(cases)('Conv2DBackpropFilter matches cpu: %#', async (c) => {
-    const rng = new Rng(`filter:${label(c)}`);
-    const x = randomData(rng, c.x);
-    const dyShape = forwardOutShape(c);
-    const dy = randomData(rng, dyShape);
-    const attrs = { strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', filterShape: [c.k, c.k, c.x[3], c.co] };
-    const run = () =>
-      tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor(x, c.x), dy: tf.tensor(dy, dyShape) }, attrs as never) as tf.Tensor;
-    const expected = await onBackend('cpu', run);
-    const actual = await onBackend('wasm', run);
-    expect(relativeError(actual, expected), label(c)).toBeLessThan(1e-4);
+  // Every conv kernel on both engines: XNNPACK, and ONNX Runtime with every layer sent to it.
+  const engines: { engine: ConvEngine; label: string }[] = [
+    { engine: 'xnnpack', label: 'xnnpack' },
+    { engine: 'ort', label: 'ort' },
+  ];
+  const onEngine = async <T>(engine: ConvEngine, fn: () => Promise<T>): Promise<T> => {
+    setConvEngine(engine, { minMacs: 0 });
+    try {
+      return await fn();
+    } finally {
+      setConvEngine('xnnpack');
+    }
+  };
+  const engineCases = engines.flatMap(({ engine, label }) => cases.map((c, i) => ({ engine, label: `${label} #${i}`, c })));
+
+  it('sends convolutions to ONNX Runtime only under the ort engine', async () => {
+    await tf.setBackend('wasm');
+    const conv = () => tf.tidy(() => tf.conv2d(tf.ones([1, 7, 5, 3]) as tf.Tensor4D, tf.ones([3, 3, 3, 4]) as tf.Tensor4D, 1, 'same').dataSync());
+    const before = ortConvSessionCount();
+    conv();
+    expect(ortConvSessionCount()).toBe(before);
+    const viaOrt = await onEngine('ort', async () => conv());
+    expect(ortConvSessionCount()).toBe(before + 1);
+    expect(Array.from(viaOrt)).toEqual(Array.from(conv()));
   });
+
+  it.each(engineCases)('Conv2D matches cpu: $label', ({ engine, c }) =>
+    onEngine(engine, async () => {
+      const rng = new Rng(`forward:${label(c)}`);
+      const x = randomData(rng, c.x);
+      const filterShape: [number, number, number, number] = [c.k, c.k, c.x[3], c.co];
+      const filter = randomData(rng, filterShape);
+      const run = () => tf.conv2d(tf.tensor(x, c.x) as tf.Tensor4D, tf.tensor(filter, filterShape) as tf.Tensor4D, c.stride, c.pad as never);
+      const expected = await onBackend('cpu', run);
+      const actual = await onBackend('wasm', run);
+      expect(relativeError(actual, expected), label(c)).toBeLessThan(1e-4);
+    }),
+  );
+
+  it.each(engineCases)('Conv2DBackpropFilter matches cpu: $label', ({ engine, c }) =>
+    onEngine(engine, async () => {
+      const rng = new Rng(`filter:${label(c)}`);
+      const x = randomData(rng, c.x);
+      const dyShape = forwardOutShape(c);
+      const dy = randomData(rng, dyShape);
+      const attrs = { strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', filterShape: [c.k, c.k, c.x[3], c.co] };
+      const run = () =>
+        tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor(x, c.x), dy: tf.tensor(dy, dyShape) }, attrs as never) as tf.Tensor;
+      const expected = await onBackend('cpu', run);
+      const actual = await onBackend('wasm', run);
+      expect(relativeError(actual, expected), label(c)).toBeLessThan(1e-4);
+    }),
+  );
 
   it('filter gradient accumulates batch chunks exactly like one GEMM (stem-like 3-channel input, stride 2)', async () => {
     const rng = new Rng('filter:chunks');
@@ -168,23 +210,25 @@ describe('wasm training kernels', () => {
     expect([...methods].sort()).toEqual(['gemm', 'transposed-conv']);
   });
 
-  it.each(cases)('Conv2DBackpropInput matches cpu: %#', async (c) => {
-    const rng = new Rng(`input:${label(c)}`);
-    const filterShape = [c.k, c.k, c.x[3], c.co];
-    const filter = randomData(rng, filterShape);
-    const dyShape = forwardOutShape(c);
-    const dy = randomData(rng, dyShape);
-    const attrs = { strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', inputShape: c.x };
-    const run = () =>
-      tf.engine().runKernel(
-        'Conv2DBackpropInput',
-        { dy: tf.tensor(dy, dyShape), filter: tf.tensor(filter, filterShape) },
-        attrs as never,
-      ) as tf.Tensor;
-    const expected = await onBackend('cpu', run);
-    const actual = await onBackend('wasm', run);
-    expect(relativeError(actual, expected), label(c)).toBeLessThan(1e-4);
-  });
+  it.each(engineCases)('Conv2DBackpropInput matches cpu: $label', ({ engine, c }) =>
+    onEngine(engine, async () => {
+      const rng = new Rng(`input:${label(c)}`);
+      const filterShape = [c.k, c.k, c.x[3], c.co];
+      const filter = randomData(rng, filterShape);
+      const dyShape = forwardOutShape(c);
+      const dy = randomData(rng, dyShape);
+      const attrs = { strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', inputShape: c.x };
+      const run = () =>
+        tf.engine().runKernel(
+          'Conv2DBackpropInput',
+          { dy: tf.tensor(dy, dyShape), filter: tf.tensor(filter, filterShape) },
+          attrs as never,
+        ) as tf.Tensor;
+      const expected = await onBackend('cpu', run);
+      const actual = await onBackend('wasm', run);
+      expect(relativeError(actual, expected), label(c)).toBeLessThan(1e-4);
+    }),
+  );
 
   const tileCases: { shape: number[]; reps: number[]; dtype: 'float32' | 'int32' | 'bool' }[] = [
     { shape: [1, 1, 1, 7], reps: [3, 5, 5, 1], dtype: 'float32' },

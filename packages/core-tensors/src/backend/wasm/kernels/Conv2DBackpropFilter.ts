@@ -2,6 +2,7 @@
  * Filter gradient of a 2-D convolution on the wasm backend (the stock backend has none).
  *
  * dW[a,b,ci,co] = Σ_{n,i,j} x[n, i·s + a − pt, j·s + b − pl, ci] · dy[n,i,j,co], computed
+ * on ONNX Runtime when that engine is selected and the layer is large (ort-conv/), else
  * either as a GEMM of the transposed patch matrix with dy (filter-grad-gemm.ts) or as an XNNPACK
  * convolution of transposed x by transposed dy (filter-grad-transposed-conv.ts); neither wins on
  * every layer shape, so filter-grad-method.ts picks one per shape.
@@ -19,6 +20,8 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { filterGradGemm, type FilterGradGeometry } from '../filter-grad-gemm.js';
 import { filterGradMethod } from '../filter-grad-method.js';
 import { filterGradTransposedConv } from '../filter-grad-transposed-conv.js';
+import { convGeometry } from '../ort-conv/conv-geometry.js';
+import { ortConv2dFilterGrad, useOrt } from '../ort-conv/ort-conv.js';
 
 export function conv2DBackpropFilter(args: {
   inputs: Conv2DBackpropFilterInputs;
@@ -42,6 +45,8 @@ export function conv2DBackpropFilter(args: {
   if (info.dataFormat !== 'channelsLast') {
     throw new Error(`wasm Conv2DBackpropFilter: dataFormat '${dataFormat}' unsupported, use NHWC`);
   }
+  const ortGeometry = convGeometry(info);
+  if (x.dtype === 'float32' && useOrt('filter-grad', ortGeometry)) return ortConv2dFilterGrad(backend, x, dy, ortGeometry);
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info;
   const { outHeight: ho, outWidth: wo, filterHeight: kh, filterWidth: kw } = info;
   const { strideHeight: sh, strideWidth: sw, padInfo } = info;

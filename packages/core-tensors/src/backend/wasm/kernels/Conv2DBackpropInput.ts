@@ -1,5 +1,6 @@
 /**
- * Input gradient of a 2-D convolution on the wasm backend, replacing the stock naive loop.
+ * Input gradient of a 2-D convolution on the wasm backend, replacing the stock naive loop. Large
+ * layers run on ONNX Runtime when that engine is selected (ort-conv/); the rest as below.
  *
  * dx[n,y,x,ci] = Σ dy[n,i,j,co] · W[a,b,ci,co] over y = i·s + a − pt, x = j·s + b − pl.
  * For stride 1 this is a stride-1 convolution of dy with W flipped in space and with in/out
@@ -20,6 +21,8 @@ import {
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { conv2dSignedPadding } from '../conv-signed-padding.js';
+import { convGeometry } from '../ort-conv/conv-geometry.js';
+import { ortConv2dInputGrad, useOrt } from '../ort-conv/ort-conv.js';
 import { disposeIntermediates, heapF32, heapIndex } from '../wasm-kernel-calls.js';
 
 /** Rows (or columns) of one phase: m in [first, first+count) maps to y = s·m + r − p. */
@@ -95,6 +98,8 @@ export function conv2DBackpropInput(args: {
   if (info.dataFormat !== 'channelsLast') {
     throw new Error(`wasm Conv2DBackpropInput: dataFormat '${dataFormat}' unsupported, use NHWC`);
   }
+  const ortGeometry = convGeometry(info);
+  if (dy.dtype === 'float32' && useOrt('input-grad', ortGeometry)) return ortConv2dInputGrad(backend, dy, filter, ortGeometry);
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
 
