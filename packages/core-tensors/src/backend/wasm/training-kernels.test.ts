@@ -279,6 +279,7 @@ describe('wasm training kernels', () => {
   const poolCases: { x: [number, number, number, number]; size: number; stride: number; pad: 'same' | 'valid' | number; ties: boolean }[] = [
     { x: [2, 8, 8, 5], size: 2, stride: 2, pad: 'valid', ties: false },
     { x: [2, 8, 8, 5], size: 2, stride: 2, pad: 'valid', ties: true },
+    { x: [2, 9, 7, 3], size: 2, stride: 2, pad: 'valid', ties: true },
     { x: [1, 9, 7, 3], size: 3, stride: 2, pad: 'same', ties: true },
     { x: [2, 11, 11, 4], size: 3, stride: 2, pad: 1, ties: false },
     { x: [1, 10, 10, 6], size: 3, stride: 1, pad: 'valid', ties: true },
