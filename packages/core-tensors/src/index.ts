@@ -25,6 +25,7 @@ export {
   type ConvEngineChoice,
 } from './backend/backend-options.js';
 export { registerWasmTrainingKernels } from './backend/wasm/register-training-kernels.js';
+export { explainWasmAbort } from './backend/wasm/wasm-abort.js';
 export { setConvEngine, convEngine, ortConvSessionCount, type ConvEngine } from './backend/wasm/ort-conv/ort-conv.js';
 export { ortAvailability, OrtSyncSession, type OrtFeed, type OrtSyncSessionOptions } from './backend/ort/ort-sync-session.js';
 export {

@@ -6,6 +6,7 @@ import {
   type BackendChoice,
   type ImageFormat,
   type ImageSource,
+  explainWasmAbort,
   initBackend,
   openImageSource,
   Progress,
@@ -211,7 +212,12 @@ export async function trainSimclr(opts: TrainSimclrOptions): Promise<TrainSimclr
       let lossSum = 0;
       let steps = 0;
       for await (const batch of dataset.batches({ batchSize: c.batch_size, shuffle: true, dropLast: true, epoch })) {
-        const loss = simclrStep(model, optimizer, batch, c.criterion_kwargs.temperature);
+        let loss: number;
+        try {
+          loss = simclrStep(model, optimizer, batch, c.criterion_kwargs.temperature);
+        } catch (err) {
+          throw explainWasmAbort(err, `epoch ${epoch + 1}, step ${steps + 1} (batch_size ${c.batch_size}, ${2 * c.batch_size} views)`);
+        }
         if (!Number.isFinite(loss)) {
           const err = new NonFiniteLossError(loss, epoch + 1, steps + 1, stepsPerEpoch, existsSync(checkpointPath) ? checkpointPath : undefined);
           runLog.event('non-finite-loss', { epoch: epoch + 1, step: steps + 1, loss: String(loss) });

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, Rng, type BackendChoice } from '@twindb/core-tensors';
+import { explainWasmAbort, initBackend, Rng, type BackendChoice } from '@twindb/core-tensors';
 import { type Backbone, Linear, ResNet18Cifar, Sgd, simclrLoss, SmallCnn } from '@twindb/pretext';
 import { findPeerPython } from '../peer-python.js';
 import type { Bench, BenchContext, BenchResult } from '../bench.js';
@@ -152,7 +152,11 @@ async function runTwindb(opts: Options, log: (m: string) => void): Promise<Twind
   for (let i = 0; i < opts.warmup + opts.steps; i++) {
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    losses.push(step());
+    try {
+      losses.push(step());
+    } catch (err) {
+      throw explainWasmAbort(err, `train-step ${opts.model} ${opts.task} at batch ${opts.batch}`);
+    }
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     log(`  twindb ${i < opts.warmup ? 'warm-up' : 'step'} ${i + 1}: ${ms.toFixed(0)} ms, loss ${losses[i].toFixed(4)}`);
