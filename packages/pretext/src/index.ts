@@ -12,6 +12,7 @@ export { Sequential } from './backbones/sequential.js';
 export { BasicBlock } from './backbones/basic-block.js';
 export { Bottleneck, BOTTLENECK_EXPANSION } from './backbones/bottleneck.js';
 export { Projection } from './backbones/projection.js';
+export { ResNet18Base, type ResNet18Options } from './backbones/resnet18-base.js';
 export { ResNet18Cifar, type ResNet18CifarOptions } from './backbones/resnet.js';
 export { ResNet18Stl, RESNET18_STL_IMAGE_SIZE, type ResNet18StlOptions } from './backbones/resnet18-stl.js';
 export { ResNet50, type ResNet50Options } from './backbones/resnet50.js';

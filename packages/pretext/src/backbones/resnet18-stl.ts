@@ -1,21 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Rng } from '@twindb/core-tensors';
-import { assertImageBatch, type Backbone } from './backbone.js';
-import { BatchNorm2d } from './batch-norm.js';
-import { Conv2d } from './conv2d.js';
 import type { OnnxGraphBuilder } from '@twindb/core-tensors';
-import { averagePool, flatten, maxPool, relu } from '../onnx/onnx-ops.js';
-import { type ApplyOptions, Module } from './module.js';
-import { resnet18Stages } from './resnet18-stages.js';
-import type { Sequential } from './sequential.js';
+import { assertImageBatch } from './backbone.js';
+import { averagePool, flatten, maxPool } from '../onnx/onnx-ops.js';
+import type { ApplyOptions } from './module.js';
+import { ResNet18Base, type ResNet18Options } from './resnet18-base.js';
 import { zeroPadMaxPool } from './zero-pad-max-pool.js';
 
-export interface ResNet18StlOptions {
-  /** Source of the Kaiming-normal conv initialisation. */
-  rng: Rng;
-  /** Image channels (3 for STL-10). */
-  inChannels?: number;
-}
+export type ResNet18StlOptions = ResNet18Options;
 
 /** The only input size the fixed 7×7 average pool fits: 96 → 49 → 25 → 13 → 7. */
 export const RESNET18_STL_IMAGE_SIZE = 96;
@@ -30,22 +21,8 @@ const POOL_SIZE = 7;
  * have none), so only 96×96 NHWC input is accepted: any other size would leave layer4 at another
  * size than 7×7 and change the feature dimension, as it does in the reference.
  */
-export class ResNet18Stl extends Module<tf.Tensor4D, tf.Tensor2D> implements Backbone {
-  readonly featureDim = 512;
-  readonly inChannels: number;
+export class ResNet18Stl extends ResNet18Base {
   readonly imageSize = IMAGE_SIZE;
-  private readonly conv1: Conv2d;
-  private readonly bn1: BatchNorm2d;
-  private readonly stages: Sequential[];
-
-  constructor(opts: ResNet18StlOptions) {
-    super();
-    const { rng } = opts;
-    this.inChannels = opts.inChannels ?? 3;
-    this.conv1 = this.addModule('conv1', new Conv2d(this.inChannels, 64, { kernelSize: 3, stride: 1, padding: 1 }, rng));
-    this.bn1 = this.addModule('bn1', new BatchNorm2d(64));
-    this.stages = resnet18Stages(rng).map((stage, i) => this.addModule(`layer${i + 1}`, stage));
-  }
 
   /** The pooled stem output and the output of each stage (49², 49², 25², 13², 7² at 96×96 input). */
   featureMaps(x: tf.Tensor4D, opts?: ApplyOptions): tf.Tensor4D[] {
@@ -56,7 +33,7 @@ export class ResNet18Stl extends Module<tf.Tensor4D, tf.Tensor2D> implements Bac
           `(its fixed ${POOL_SIZE}×${POOL_SIZE} average pool fits no other size), got shape [${x.shape}]`,
       );
     }
-    const maps = [zeroPadMaxPool(tf.relu(this.bn1.apply(this.conv1.apply(x), opts)), 2, 2, 1)];
+    const maps = [zeroPadMaxPool(this.stem(x, opts), 2, 2, 1)];
     for (const stage of this.stages) maps.push(stage.apply(maps[maps.length - 1], opts));
     return maps;
   }
@@ -69,7 +46,7 @@ export class ResNet18Stl extends Module<tf.Tensor4D, tf.Tensor2D> implements Bac
 
   override toOnnx(g: OnnxGraphBuilder, x: string): string {
     // ONNX's MaxPool pads with −∞ like PyTorch; after the ReLU that equals the tfjs zero padding.
-    let h = maxPool(g, relu(g, this.bn1.toOnnx(g, this.conv1.toOnnx(g, x))), 2, 2, [1, 1, 1, 1]);
+    let h = maxPool(g, this.stemToOnnx(g, x), 2, 2, [1, 1, 1, 1]);
     for (const stage of this.stages) h = stage.toOnnx(g, h);
     return flatten(g, averagePool(g, h, POOL_SIZE, 1));
   }

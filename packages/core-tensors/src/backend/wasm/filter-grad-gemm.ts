@@ -12,26 +12,17 @@
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { ConvGeometry } from './ort-conv/conv-geometry.js';
 import { disposeIntermediates, heapF32, heapIndex, reshapeInfo, runWasmKernel, sliceInfo } from './wasm-kernel-calls.js';
 
 /** Floats per patch-matrix chunk (32 MB). */
 const CHUNK_FLOATS = 8 * 2 ** 20;
 
-export interface FilterGradGeometry {
-  n: number;
-  h: number;
-  w: number;
-  ci: number;
-  co: number;
-  ho: number;
-  wo: number;
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  padTop: number;
-  padLeft: number;
-}
+/** The layer geometry the XNNPACK filter-gradient paths read (dilation 1, as tfjs's gradient requires). */
+export type FilterGradGeometry = Pick<
+  ConvGeometry,
+  'n' | 'h' | 'w' | 'ci' | 'co' | 'ho' | 'wo' | 'kh' | 'kw' | 'sh' | 'sw' | 'padTop' | 'padLeft'
+>;
 
 /** x [N,H,W,Ci] → [Ci,N,H,W]: one H×W plane per (channel, image). */
 function channelMajor(backend: BackendWasm, x: TensorInfo, g: FilterGradGeometry): TensorInfo {

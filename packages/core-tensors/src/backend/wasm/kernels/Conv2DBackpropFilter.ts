@@ -17,7 +17,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { filterGradGemm, type FilterGradGeometry } from '../filter-grad-gemm.js';
+import { filterGradGemm } from '../filter-grad-gemm.js';
 import { filterGradMethod } from '../filter-grad-method.js';
 import { filterGradTransposedConv } from '../filter-grad-transposed-conv.js';
 import { convGeometry } from '../ort-conv/conv-geometry.js';
@@ -45,19 +45,9 @@ export function conv2DBackpropFilter(args: {
   if (info.dataFormat !== 'channelsLast') {
     throw new Error(`wasm Conv2DBackpropFilter: dataFormat '${dataFormat}' unsupported, use NHWC`);
   }
-  const ortGeometry = convGeometry(info);
-  if (x.dtype === 'float32' && useOrt('filter-grad', ortGeometry)) return ortConv2dFilterGrad(backend, x, dy, ortGeometry);
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info;
-  const { outHeight: ho, outWidth: wo, filterHeight: kh, filterWidth: kw } = info;
-  const { strideHeight: sh, strideWidth: sw, padInfo } = info;
-  const geometry: FilterGradGeometry = {
-    n, h, w, ci, co, ho, wo, kh, kw, sh, sw,
-    padTop: padInfo.top,
-    padLeft: padInfo.left,
-  };
-  return filterGradMethod(geometry) === 'transposed-conv'
-    ? filterGradTransposedConv(backend, x, dy, geometry)
-    : filterGradGemm(backend, x, dy, geometry);
+  const g = convGeometry(info);
+  if (x.dtype === 'float32' && useOrt('filter-grad', g)) return ortConv2dFilterGrad(backend, x, dy, g);
+  return filterGradMethod(g) === 'transposed-conv' ? filterGradTransposedConv(backend, x, dy, g) : filterGradGemm(backend, x, dy, g);
 }
 
 export const conv2DBackpropFilterConfig: KernelConfig = {
