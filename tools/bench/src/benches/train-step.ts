@@ -107,6 +107,8 @@ interface TwindbRun {
   stepMs: number[];
   losses: number[];
   backboneParams: number;
+  /** Peak wasm heap (wasm backend only). */
+  wasmHeapMiB?: number;
   profileTop?: Array<{ kernel: string; ms: number; share: number; calls: number }>;
 }
 
@@ -192,12 +194,15 @@ async function runTwindb(opts: Options, log: (m: string) => void): Promise<Twind
   }
 
   const backboneParams = backbone.numParameters();
+  // wasm memory only grows, so its size after the steps is the step's peak heap.
+  const wasmHeap = (tf.backend() as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.buffer.byteLength;
+  const wasmHeapMiB = wasmHeap === undefined ? undefined : Math.round(wasmHeap / 2 ** 20);
   tf.dispose([x, y]);
   sgd.dispose();
   head.dispose();
   proj?.dispose();
   backbone.dispose();
-  return { medianStepMs: round(median(stepMs)), medianCpuMs: round(median(cpuMs)), stepMs: stepMs.map(round), losses, backboneParams, profileTop };
+  return { medianStepMs: round(median(stepMs)), medianCpuMs: round(median(cpuMs)), stepMs: stepMs.map(round), losses, backboneParams, wasmHeapMiB, profileTop };
 }
 
 

@@ -11,6 +11,7 @@ import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '
 import { conv2DConfig } from './kernels/Conv2D.js';
 import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput.js';
+import { identityConfig } from './kernels/Identity.js';
 import { maxPoolGradConfig } from './kernels/MaxPoolGrad.js';
 import { meanConfig } from './kernels/Mean.js';
 import { sumConfig } from './kernels/Sum.js';
@@ -25,6 +26,7 @@ const trainingKernelConfigs: KernelConfig[] = [
   sumConfig,
   meanConfig,
   maxPoolGradConfig,
+  identityConfig,
 ];
 
 /** Registers (replacing stock ones where ours is better) and returns the kernel names. */

@@ -87,7 +87,7 @@ describe('wasm training kernels', () => {
   });
 
   it('registers the conv gradient kernels once, on the wasm backend only', () => {
-    expect(names).toEqual(['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'Sum', 'Mean', 'MaxPoolGrad']);
+    expect(names).toEqual(['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'Sum', 'Mean', 'MaxPoolGrad', 'Identity']);
     expect(registerWasmTrainingKernels()).toEqual(names);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBe(conv2DBackpropFilterConfig);
     expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')).not.toBe(conv2DBackpropFilterConfig);
@@ -297,6 +297,21 @@ describe('wasm training kernels', () => {
     const expected = await onBackend('cpu', run);
     const actual = await onBackend('wasm', run);
     expect(relativeError(actual, expected)).toBeLessThan(1e-6);
+  });
+
+  it('Identity shares the data: a clone reads the same values, and freeing either keeps the other', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.backend().numDataIds();
+    const x = tf.tensor([1.5, -2, 3, 4], [2, 2]);
+    const y = tf.clone(x);
+    expect(y.dataId).toBe(x.dataId);
+    expect(tf.backend().numDataIds()).toBe(before + 1);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1.5, -2, 3, 4]);
+    const z = tf.add(y, 1);
+    expect(Array.from(z.dataSync())).toEqual([2.5, -1, 4, 5]);
+    tf.dispose([y, z]);
+    expect(tf.backend().numDataIds()).toBe(before);
   });
 
   it('leaves no intermediate tensors behind', async () => {
