@@ -3,7 +3,6 @@
  * that engine is selected (ort-conv/ort-conv.ts), everything else on the stock XNNPACK kernel.
  */
 import {
-  backend_util,
   Conv2D,
   type Conv2DAttrs,
   type Conv2DInputs,
@@ -13,6 +12,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { convGeometry } from '../ort-conv/conv-geometry.js';
+import { convInfo } from '../ort-conv/conv-info.js';
 import { ortConv2d, useOrt } from '../ort-conv/ort-conv.js';
 import { runStockKernel, setupStockKernel } from '../stock-kernels.js';
 
@@ -20,17 +20,7 @@ export function conv2D(args: { inputs: Conv2DInputs; backend: BackendWasm; attrs
   const { inputs, backend, attrs } = args;
   const x = inputs.x as TensorInfo;
   const filter = inputs.filter as TensorInfo;
-  const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrs;
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
-    strides,
-    dilations,
-    pad,
-    dimRoundingMode,
-    false,
-    backend_util.convertConv2DDataFormat(dataFormat),
-  );
+  const info = convInfo(x.shape, filter.shape, attrs);
   const g = convGeometry(info);
   if (info.dataFormat === 'channelsLast' && x.dtype === 'float32' && useOrt('forward', g)) return ortConv2d(backend, x, filter, g);
   return runStockKernel(Conv2D, { x, filter }, attrs, backend);

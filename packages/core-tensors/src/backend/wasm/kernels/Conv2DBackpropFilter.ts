@@ -8,7 +8,6 @@
  * every layer shape, so filter-grad-method.ts picks one per shape.
  */
 import {
-  backend_util,
   Conv2DBackpropFilter,
   type Conv2DBackpropFilterAttrs,
   type Conv2DBackpropFilterInputs,
@@ -21,6 +20,7 @@ import { filterGradGemm } from '../filter-grad-gemm.js';
 import { filterGradMethod } from '../filter-grad-method.js';
 import { filterGradTransposedConv } from '../filter-grad-transposed-conv.js';
 import { convGeometry } from '../ort-conv/conv-geometry.js';
+import { nhwcConvInfo } from '../ort-conv/conv-info.js';
 import { ortConv2dFilterGrad, useOrt } from '../ort-conv/ort-conv.js';
 
 export function conv2DBackpropFilter(args: {
@@ -31,20 +31,7 @@ export function conv2DBackpropFilter(args: {
   const { inputs, backend, attrs } = args;
   const x = inputs.x as TensorInfo;
   const dy = inputs.dy as TensorInfo;
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    backend_util.convertConv2DDataFormat(dataFormat),
-  );
-  if (info.dataFormat !== 'channelsLast') {
-    throw new Error(`wasm Conv2DBackpropFilter: dataFormat '${dataFormat}' unsupported, use NHWC`);
-  }
+  const info = nhwcConvInfo('Conv2DBackpropFilter', x.shape, attrs.filterShape, attrs);
   const g = convGeometry(info);
   if (x.dtype === 'float32' && useOrt('filter-grad', g)) return ortConv2dFilterGrad(backend, x, dy, g);
   return filterGradMethod(g) === 'transposed-conv' ? filterGradTransposedConv(backend, x, dy, g) : filterGradGemm(backend, x, dy, g);

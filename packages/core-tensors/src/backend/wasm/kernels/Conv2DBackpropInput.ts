@@ -11,7 +11,6 @@
  * runs on XNNPACK and is then scattered into dx with heap copies.
  */
 import {
-  backend_util,
   Conv2DBackpropInput,
   type Conv2DBackpropInputAttrs,
   type Conv2DBackpropInputInputs,
@@ -22,6 +21,7 @@ import {
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { conv2dSignedPadding } from '../conv-signed-padding.js';
 import { convGeometry } from '../ort-conv/conv-geometry.js';
+import { nhwcConvInfo } from '../ort-conv/conv-info.js';
 import { ortConv2dInputGrad, useOrt } from '../ort-conv/ort-conv.js';
 import { disposeIntermediates, heapF32, heapIndex } from '../wasm-kernel-calls.js';
 
@@ -84,20 +84,7 @@ export function conv2DBackpropInput(args: {
   const { inputs, backend, attrs } = args;
   const dy = inputs.dy as TensorInfo;
   const filter = inputs.filter as TensorInfo;
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs;
-  const info = backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as [number, number, number, number],
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    backend_util.convertConv2DDataFormat(dataFormat),
-  );
-  if (info.dataFormat !== 'channelsLast') {
-    throw new Error(`wasm Conv2DBackpropInput: dataFormat '${dataFormat}' unsupported, use NHWC`);
-  }
+  const info = nhwcConvInfo('Conv2DBackpropInput', attrs.inputShape, filter.shape, attrs);
   const ortGeometry = convGeometry(info);
   if (dy.dtype === 'float32' && useOrt('input-grad', ortGeometry)) return ortConv2dInputGrad(backend, dy, filter, ortGeometry);
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo } = info;
