@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '@twindb/core-tensors';
+import { BATCH_NORM_TRAIN, Rng } from '@twindb/core-tensors';
 import { BatchNorm2d } from '@twindb/pretext';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from './test-backend.js';
 
-beforeAll(() => useBackend('cpu'));
 
 /** Per-channel mean and biased/unbiased variance of an NHWC array, computed independently of tfjs. */
 function channelStats(values: Float32Array, channels: number) {
@@ -22,7 +21,14 @@ function randomImages(shape: [number, number, number, number], rng: Rng, offset 
   return tf.tensor4d(values, shape);
 }
 
-describe('BatchNorm2d', () => {
+// cpu runs the tfjs-op formulation; wasm runs twindb's two fused kernels (BatchNormTrain*).
+describe.each(['cpu', 'wasm'] as const)('BatchNorm2d on %s', (backend) => {
+  beforeAll(() => useBackend(backend));
+
+  it('uses the fused kernels exactly where they are registered', () => {
+    expect(tf.getKernel(BATCH_NORM_TRAIN, tf.getBackend()) !== undefined).toBe(backend === 'wasm');
+  });
+
   it('starts as PyTorch does: weight 1, bias 0, running mean 0, running var 1', () => {
     const bn = new BatchNorm2d(4);
     expect(Array.from(bn.weight.dataSync())).toEqual([1, 1, 1, 1]);
