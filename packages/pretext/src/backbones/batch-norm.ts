@@ -49,14 +49,15 @@ export class BatchNorm2d extends Module<tf.Tensor4D, tf.Tensor4D> {
     }
     const n = x.size / c;
     if (n < 2) throw new Error(`BatchNorm2d: training needs more than one value per channel, got input shape [${x.shape}]`);
-    const fused = tf.getKernel(BATCH_NORM_TRAIN, tf.getBackend()) !== undefined;
+    const fused = process.env.TWINDB_FUSED_BATCH_NORM === '1' && tf.getKernel(BATCH_NORM_TRAIN, tf.getBackend()) !== undefined;
     return (fused ? this.normaliseBatchFused : this.normaliseBatch)(x, this.weight, this.bias) as tf.Tensor4D;
   }
 
   /**
    * The same forward and backward pass as {@link normaliseBatch}, as two kernels of twindb's wasm
-   * backend: two passes over the activations each way instead of seven, and no activation-sized
-   * intermediates (ResNet-18 batch 128: peak wasm heap 3.5 → 2.4 GB).
+   * backend: no activation-sized intermediates (ResNet-18 batch 128: peak wasm heap 3.5 → 2.4 GB,
+   * so larger batches fit in wasm32's 4 GB), but scalar JS passes, ~13 % slower per step than the
+   * SIMD ops (9.5 vs 8.3 s). Opt-in with TWINDB_FUSED_BATCH_NORM=1 on the wasm backend.
    */
   private readonly normaliseBatchFused = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [x, gamma, beta, save] = args as [tf.Tensor4D, tf.Tensor, tf.Tensor, tf.GradSaveFunc];

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BATCH_NORM_TRAIN, Rng } from '@twindb/core-tensors';
 import { BatchNorm2d } from '@twindb/pretext';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from './test-backend.js';
 
 
@@ -21,11 +21,24 @@ function randomImages(shape: [number, number, number, number], rng: Rng, offset 
   return tf.tensor4d(values, shape);
 }
 
-// cpu runs the tfjs-op formulation; wasm runs twindb's two fused kernels (BatchNormTrain*).
-describe.each(['cpu', 'wasm'] as const)('BatchNorm2d on %s', (backend) => {
-  beforeAll(() => useBackend(backend));
+// The tfjs-op formulation on cpu and wasm, and twindb's two fused wasm kernels (BatchNormTrain*),
+// which BatchNorm2d uses only under TWINDB_FUSED_BATCH_NORM=1.
+describe.each([
+  { backend: 'cpu', fused: false },
+  { backend: 'wasm', fused: false },
+  { backend: 'wasm', fused: true },
+] as const)('BatchNorm2d on $backend (fused kernels: $fused)', ({ backend, fused }) => {
+  const saved = process.env.TWINDB_FUSED_BATCH_NORM;
+  beforeAll(async () => {
+    await useBackend(backend);
+    process.env.TWINDB_FUSED_BATCH_NORM = fused ? '1' : '0';
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.TWINDB_FUSED_BATCH_NORM;
+    else process.env.TWINDB_FUSED_BATCH_NORM = saved;
+  });
 
-  it('uses the fused kernels exactly where they are registered', () => {
+  it('has the fused kernels registered exactly on wasm', () => {
     expect(tf.getKernel(BATCH_NORM_TRAIN, tf.getBackend()) !== undefined).toBe(backend === 'wasm');
   });
 
