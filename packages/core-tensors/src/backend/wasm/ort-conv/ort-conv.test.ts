@@ -1,0 +1,109 @@
+/**
+ * The ORT convolution runner on both kinds of wasm heap: a plain ArrayBuffer (single-threaded
+ * wasm; ORT reads and writes in place) and a SharedArrayBuffer (threaded wasm; operands and result
+ * go through copies). A heap stub stands in for the backend, and the reference is a direct loop.
+ */
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Rng } from '../../../math/random.js';
+import type { ConvGeometry } from './conv-geometry.js';
+import { ortConv2d, ortConv2dFilterGrad, setConvEngine } from './ort-conv.js';
+
+function heapStub(shared: boolean): BackendWasm {
+  const buffer = shared ? new SharedArrayBuffer(1 << 20) : new ArrayBuffer(1 << 20);
+  const offsets = new Map<object, number>();
+  let next = 0;
+  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+  const stub = {
+    makeOutput(shape: number[], dtype: 'float32'): TensorInfo {
+      const dataId = {};
+      offsets.set(dataId, next);
+      next += size(shape) * 4;
+      return { dataId, shape, dtype };
+    },
+    typedArrayFromHeap(info: TensorInfo): Float32Array {
+      return new Float32Array(buffer, offsets.get(info.dataId), size(info.shape));
+    },
+    getMemoryOffset(dataId: object): number {
+      return offsets.get(dataId) as number;
+    },
+  };
+  return stub as unknown as BackendWasm;
+}
+
+function put(backend: BackendWasm, data: Float32Array, shape: number[]): TensorInfo {
+  const info = backend.makeOutput(shape, 'float32');
+  (backend.typedArrayFromHeap(info) as Float32Array).set(data);
+  return info;
+}
+
+// x [1,5,4,2], filter 3×3×2×3, stride 1, pads 1: a 'same' convolution.
+const g: ConvGeometry = {
+  n: 1, h: 5, w: 4, ci: 2, co: 3, ho: 5, wo: 4, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1,
+  padTop: 1, padBottom: 1, padLeft: 1, padRight: 1,
+};
+
+function referenceConv(x: Float32Array, f: Float32Array): Float32Array {
+  const y = new Float32Array(g.ho * g.wo * g.co);
+  for (let i = 0; i < g.ho; i++) {
+    for (let j = 0; j < g.wo; j++) {
+      for (let o = 0; o < g.co; o++) {
+        let s = 0;
+        for (let a = 0; a < g.kh; a++) {
+          for (let b = 0; b < g.kw; b++) {
+            const yy = i + a - g.padTop;
+            const xx = j + b - g.padLeft;
+            if (yy < 0 || yy >= g.h || xx < 0 || xx >= g.w) continue;
+            for (let c = 0; c < g.ci; c++) s += x[(yy * g.w + xx) * g.ci + c] * f[((a * g.kw + b) * g.ci + c) * g.co + o];
+          }
+        }
+        y[(i * g.wo + j) * g.co + o] = s;
+      }
+    }
+  }
+  return y;
+}
+
+describe('runOrtConv', () => {
+  afterAll(() => setConvEngine('xnnpack'));
+  const rng = new Rng('ort-conv-heaps');
+  const x = Float32Array.from({ length: g.h * g.w * g.ci }, () => rng.normal());
+  const f = Float32Array.from({ length: g.kh * g.kw * g.ci * g.co }, () => rng.normal());
+  const expected = referenceConv(x, f);
+
+  it.each([false, true])('forward conv matches a direct loop (shared heap: %s)', (shared) => {
+    setConvEngine('ort', { minMacs: 0 });
+    const backend = heapStub(shared);
+    const out = ortConv2d(backend, put(backend, x, [1, g.h, g.w, g.ci]), put(backend, f, [g.kh, g.kw, g.ci, g.co]), g);
+    expect(out.shape).toEqual([1, g.ho, g.wo, g.co]);
+    const actual = backend.typedArrayFromHeap(out) as Float32Array;
+    for (let i = 0; i < expected.length; i++) expect(actual[i]).toBeCloseTo(expected[i], 4);
+  });
+
+  it.each([false, true])('filter gradient of Σ y·dy equals the patch sums (shared heap: %s)', (shared) => {
+    setConvEngine('ort', { minMacs: 0 });
+    const backend = heapStub(shared);
+    const dy = Float32Array.from({ length: g.ho * g.wo * g.co }, (_, i) => ((i * 7) % 5) - 2);
+    const out = ortConv2dFilterGrad(backend, put(backend, x, [1, g.h, g.w, g.ci]), put(backend, dy, [1, g.ho, g.wo, g.co]), g);
+    const actual = backend.typedArrayFromHeap(out) as Float32Array;
+    // dW[a,b,c,o] = Σ_ij x[i+a−1, j+b−1, c] · dy[i,j,o]
+    for (let a = 0; a < g.kh; a++) {
+      for (let b = 0; b < g.kw; b++) {
+        for (let c = 0; c < g.ci; c++) {
+          for (let o = 0; o < g.co; o++) {
+            let s = 0;
+            for (let i = 0; i < g.ho; i++) {
+              for (let j = 0; j < g.wo; j++) {
+                const yy = i + a - 1;
+                const xx = j + b - 1;
+                if (yy >= 0 && yy < g.h && xx >= 0 && xx < g.w) s += x[(yy * g.w + xx) * g.ci + c] * dy[(i * g.wo + j) * g.co + o];
+              }
+            }
+            expect(actual[((a * g.kw + b) * g.ci + c) * g.co + o]).toBeCloseTo(s, 3);
+          }
+        }
+      }
+    }
+  });
+});
