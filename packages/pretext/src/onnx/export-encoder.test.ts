@@ -5,22 +5,13 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { perturbBatchNorm } from '../../test/backbones/onnx-parity.js';
 import { maxRelError } from '../../test/max-rel-error.js';
 import type { Backbone } from '../backbones/backbone.js';
 import { Module } from '../backbones/module.js';
 import { ResNet18Cifar } from '../backbones/resnet.js';
 import { SmallCnn } from '../backbones/small-cnn.js';
 import { encoderToOnnx, ONNX_INPUT, ONNX_OUTPUT, writeEncoderOnnx } from './export-encoder.js';
-
-/** Gives every batch norm non-trivial running statistics, so the export of BN is really exercised. */
-function perturbBatchNorm(model: Backbone, rng: Rng): void {
-  for (const [name, v] of [...model.namedParameters(), ...model.namedBuffers()]) {
-    if (!/(bn\d|shortcut\.1)\.(weight|bias|running_mean|running_var)$/.test(name)) continue;
-    const positive = /weight|running_var/.test(name);
-    const values = Float32Array.from({ length: v.size }, () => (positive ? rng.uniform(0.5, 1.5) : rng.normal() * 0.1));
-    v.assign(tf.tensor(values, v.shape));
-  }
-}
 
 async function parity(model: Backbone, shape: [number, number, number], rng: Rng, l2 = true): Promise<number> {
   model.eval();
