@@ -5,8 +5,9 @@
  * more than the reduction itself; rows of the inner size are contiguous, so one pass that adds
  * each row into a float64 accumulator suffices.
  */
-import { util, type TensorInfo } from '@tensorflow/tfjs-core';
+import { Mean, Sum, util, type KernelConfig, type KernelFunc, type SumAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { runStockKernel, setupStockKernel } from './stock-kernels.js';
 import { heapF32, heapIndex } from './wasm-kernel-calls.js';
 
 /** The number of leading axes `axis` reduces when it is exactly [0, k) with 0 < k < rank, else 0. */
@@ -45,4 +46,25 @@ export function reduceLeadingAxes(
   const dst = heapIndex(backend, out);
   for (let c = 0; c < inner; c++) heap[dst + c] = acc[c] * scale;
   return out;
+}
+
+/**
+ * The wasm Sum or Mean kernel: float32 reductions over leading axes on the heap, every other input
+ * to the stock kernel. (Sum and Mean share their attributes: axis, keepDims.)
+ */
+export function leadingAxesReduceConfig(kernelName: typeof Sum | typeof Mean): KernelConfig {
+  const mean = kernelName === Mean;
+  const kernelFunc = (args: { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: SumAttrs }): TensorInfo => {
+    const { inputs, backend, attrs } = args;
+    const x = inputs.x;
+    const leading = x.dtype === 'float32' ? leadingAxesCount(attrs.axis, x.shape) : 0;
+    if (leading === 0) return runStockKernel(kernelName, { x }, attrs, backend);
+    return reduceLeadingAxes(backend, x, leading, attrs.keepDims, mean);
+  };
+  return {
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: kernelFunc as unknown as KernelFunc,
+    setupFunc: (backend) => setupStockKernel(kernelName, backend as BackendWasm),
+  };
 }

@@ -13,7 +13,6 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ortAvailability, OrtSyncSession } from '../../ort/ort-sync-session.js';
 import { heapF32 } from '../wasm-kernel-calls.js';
 import { CONV_GRAPH_IO, convGraph, type ConvGraphKind } from './conv-graphs.js';
-export type { ConvGraphKind } from './conv-graphs.js';
 import { convMacs, geometryKey, type ConvGeometry } from './conv-geometry.js';
 
 /** Which engine runs the wasm backend's convolutions. */
