@@ -92,14 +92,17 @@ export class BatchNorm2d extends Module<tf.Tensor4D, tf.Tensor4D> {
     save([xHat, invStd, gamma]);
     return {
       value: tf.add(tf.mul(xHat, gamma), beta),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xh, inv, g] = saved;
-        const dBeta = tf.sum(dy, [0, 1, 2]);
-        const dGamma = tf.sum(tf.mul(dy, xh), [0, 1, 2]);
-        const centredDy = tf.sub(dy, tf.div(dBeta, n));
-        const dx = tf.mul(tf.sub(centredDy, tf.mul(xh, tf.div(dGamma, n))), tf.mul(g, inv));
-        return [dx, dGamma, dBeta];
-      },
+      // tfjs calls a custom gradient outside any tidy scope and keeps what it leaves until the whole
+      // backward pass ends: without this tidy, six activation-sized temporaries per layer pile up.
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [xh, inv, g] = saved;
+          const dBeta = tf.sum(dy, [0, 1, 2]);
+          const dGamma = tf.sum(tf.mul(dy, xh), [0, 1, 2]);
+          const centredDy = tf.sub(dy, tf.div(dBeta, n));
+          const dx = tf.mul(tf.sub(centredDy, tf.mul(xh, tf.div(dGamma, n))), tf.mul(g, inv));
+          return [dx, dGamma, dBeta];
+        }),
     };
   });
 

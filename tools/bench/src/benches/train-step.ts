@@ -186,11 +186,11 @@ async function runTwindb(opts: Options, log: (m: string) => void): Promise<Twind
       byKernel.set(k.name, e);
     }
     const total = [...byKernel.values()].reduce((s, e) => s + e.ms, 0);
-    profileTop = [...byKernel.entries()]
-      .sort((a, b) => b[1].ms - a[1].ms)
+    const ranked = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
+    profileTop = ranked
       .slice(0, 10)
       .map(([kernel, e]) => ({ kernel, ms: round(e.ms), share: Math.round((e.ms / total) * 1000) / 1000, calls: e.calls }));
-    log(`  profile of one step (kernel time ${total.toFixed(0)} ms): ${profileTop.map((p) => `${p.kernel} ${p.ms} ms`).join(', ')}`);
+    log(`  profile of one step (kernel time ${total.toFixed(0)} ms): ${ranked.map(([k, e]) => `${k} ${round(e.ms)} ms/${e.calls}`).join(', ')}`);
   }
 
   const backboneParams = backbone.numParameters();
