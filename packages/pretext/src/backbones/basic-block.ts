@@ -30,10 +30,9 @@ export class BasicBlock extends Module<tf.Tensor4D, tf.Tensor4D> {
   }
 
   apply(x: tf.Tensor4D, opts?: ApplyOptions): tf.Tensor4D {
-    const h = tf.relu(this.bn1.apply(this.conv1.apply(x), opts));
-    const y = this.bn2.apply(this.conv2.apply(h), opts);
+    const h = this.bn1.applyAct(this.conv1.apply(x), { ...opts, relu: true });
     const skip = this.shortcut ? this.shortcut.apply(x, opts) : x;
-    return tf.relu(tf.add(y, skip) as tf.Tensor4D);
+    return this.bn2.applyAct(this.conv2.apply(h), { ...opts, relu: true, residual: skip });
   }
 
   override toOnnx(g: OnnxGraphBuilder, x: string): string {

@@ -42,11 +42,10 @@ export class Bottleneck extends Module<tf.Tensor4D, tf.Tensor4D> {
   }
 
   apply(x: tf.Tensor4D, opts?: ApplyOptions): tf.Tensor4D {
-    const h1 = tf.relu(this.bn1.apply(this.conv1.apply(x), opts));
-    const h2 = tf.relu(this.bn2.apply(this.conv2.apply(h1), opts));
-    const y = this.bn3.apply(this.conv3.apply(h2), opts);
+    const h1 = this.bn1.applyAct(this.conv1.apply(x), { ...opts, relu: true });
+    const h2 = this.bn2.applyAct(this.conv2.apply(h1), { ...opts, relu: true });
     const skip = this.downsample ? this.downsample.apply(x, opts) : x;
-    return tf.relu(tf.add(y, skip) as tf.Tensor4D);
+    return this.bn3.applyAct(this.conv3.apply(h2), { ...opts, relu: true, residual: skip });
   }
 
   override toOnnx(g: OnnxGraphBuilder, x: string): string {

@@ -38,7 +38,7 @@ export abstract class ResNet18Base extends Module<tf.Tensor4D, tf.Tensor2D> impl
 
   /** conv1 → bn1 → ReLU. */
   protected stem(x: tf.Tensor4D, opts?: ApplyOptions): tf.Tensor4D {
-    return tf.relu(this.bn1.apply(this.conv1.apply(x), opts));
+    return this.bn1.applyAct(this.conv1.apply(x), { ...opts, relu: true });
   }
 
   protected stemToOnnx(g: OnnxGraphBuilder, x: string): string {

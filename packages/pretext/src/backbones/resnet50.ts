@@ -59,7 +59,7 @@ export class ResNet50 extends Module<tf.Tensor4D, tf.Tensor2D> implements Backbo
 
   apply(x: tf.Tensor4D, opts?: ApplyOptions): tf.Tensor2D {
     assertImageBatch('ResNet50', x, this.inChannels);
-    let h = zeroPadMaxPool(tf.relu(this.bn1.apply(this.conv1.apply(x), opts)), 3, 2, 1);
+    let h = zeroPadMaxPool(this.bn1.applyAct(this.conv1.apply(x), { ...opts, relu: true }), 3, 2, 1);
     for (const stage of this.stages) h = stage.apply(h, opts);
     return tf.mean(h, [1, 2]);
   }

@@ -42,7 +42,7 @@ export class SmallCnn extends Module<tf.Tensor4D, tf.Tensor2D> implements Backbo
     assertImageBatch('SmallCnn', x, this.inChannels);
     let h = x;
     this.blocks.forEach(({ conv, bn }, i) => {
-      h = tf.relu(bn.apply(conv.apply(h), opts));
+      h = bn.applyAct(conv.apply(h), { ...opts, relu: true });
       if (i < this.blocks.length - 1) h = tf.maxPool(h, 2, 2, 'valid');
     });
     return tf.mean(h, [1, 2]);

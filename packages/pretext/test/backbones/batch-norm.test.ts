@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BATCH_NORM_TRAIN, Rng } from '@twindb/core-tensors';
+import { BATCH_NORM_ACT_TRAIN, Rng } from '@twindb/core-tensors';
 import { BatchNorm2d } from '@twindb/pretext';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from './test-backend.js';
 
 
@@ -21,25 +21,20 @@ function randomImages(shape: [number, number, number, number], rng: Rng, offset 
   return tf.tensor4d(values, shape);
 }
 
-// The tfjs-op formulation on cpu and wasm, and twindb's two fused wasm kernels (BatchNormTrain*),
-// which BatchNorm2d uses only under TWINDB_FUSED_BATCH_NORM=1.
+// The tfjs-op formulation on cpu and wasm, and on wasm with a channel count divisible by 4, twindb's
+// fused kernel pair (BatchNormActTrain*), which BatchNorm2d uses wherever it can.
 describe.each([
-  { backend: 'cpu', fused: false },
-  { backend: 'wasm', fused: false },
-  { backend: 'wasm', fused: true },
-] as const)('BatchNorm2d on $backend (fused kernels: $fused)', ({ backend, fused }) => {
-  const saved = process.env.TWINDB_FUSED_BATCH_NORM;
+  { backend: 'cpu', c: 3, fused: false },
+  { backend: 'wasm', c: 3, fused: false },
+  { backend: 'cpu', c: 8, fused: false },
+  { backend: 'wasm', c: 8, fused: true },
+] as const)('BatchNorm2d on $backend with $c channels (fused kernels: $fused)', ({ backend, c: C, fused }) => {
   beforeAll(async () => {
     await useBackend(backend);
-    process.env.TWINDB_FUSED_BATCH_NORM = fused ? '1' : '0';
-  });
-  afterAll(() => {
-    if (saved === undefined) delete process.env.TWINDB_FUSED_BATCH_NORM;
-    else process.env.TWINDB_FUSED_BATCH_NORM = saved;
   });
 
   it('has the fused kernels registered exactly on wasm', () => {
-    expect(tf.getKernel(BATCH_NORM_TRAIN, tf.getBackend()) !== undefined).toBe(backend === 'wasm');
+    expect(tf.getKernel(BATCH_NORM_ACT_TRAIN, tf.getBackend()) !== undefined).toBe(backend === 'wasm');
   });
 
   it('starts as PyTorch does: weight 1, bias 0, running mean 0, running var 1', () => {
@@ -51,21 +46,25 @@ describe.each([
     bn.dispose();
   });
 
-  it('training mode normalises with batch stats and moves running stats by momentum 0.1 (unbiased var)', () => {
+  it.each([
+    { offset: 3, std: 2 },
+    // |μ| ≫ σ: the fused kernel's float32 sums must not cancel
+    { offset: 100, std: 0.05 },
+  ])('training mode normalises with batch stats and moves running stats by momentum 0.1 (unbiased var), μ $offset σ $std', ({ offset, std }) => {
     const rng = new Rng('bn-train');
-    const bn = new BatchNorm2d(3);
-    const x = randomImages([4, 5, 5, 3], rng, 3);
-    const stats = channelStats(x.dataSync() as Float32Array, 3);
+    const bn = new BatchNorm2d(C);
+    const x = tf.tidy(() => tf.add(tf.mul(randomImages([4, 5, 5, C], rng), std / 2), offset) as tf.Tensor4D);
+    const stats = channelStats(x.dataSync() as Float32Array, C);
     const y = bn.apply(x, { training: true });
 
-    const yStats = channelStats(y.dataSync() as Float32Array, 3);
-    for (let c = 0; c < 3; c++) {
-      expect(yStats.mean[c]).toBeCloseTo(0, 4);
-      expect(yStats.biased[c]).toBeCloseTo(stats.biased[c] / (stats.biased[c] + 1e-5), 4);
+    const yStats = channelStats(y.dataSync() as Float32Array, C);
+    for (let c = 0; c < C; c++) {
+      expect(yStats.mean[c]).toBeCloseTo(0, 3);
+      expect(yStats.biased[c]).toBeCloseTo(stats.biased[c] / (stats.biased[c] + 1e-5), 3);
     }
     const rm = bn.runningMean.dataSync();
     const rv = bn.runningVar.dataSync();
-    for (let c = 0; c < 3; c++) {
+    for (let c = 0; c < C; c++) {
       expect(rm[c]).toBeCloseTo(0.1 * stats.mean[c], 4);
       expect(rv[c]).toBeCloseTo(0.9 + 0.1 * stats.unbiased[c], 4);
     }
@@ -96,36 +95,57 @@ describe.each([
     bn.dispose();
   });
 
-  it('training-mode gradients equal autodiff through tf.moments + tf.batchNorm', () => {
+  it.each([
+    { relu: false, residual: false },
+    { relu: true, residual: false },
+    { relu: true, residual: true },
+    { relu: false, residual: true },
+  ])('training-mode values and gradients equal autodiff through tf.moments + tf.batchNorm (relu $relu, residual $residual)', ({ relu, residual }) => {
     const rng = new Rng('bn-grad');
-    const bn = new BatchNorm2d(3);
-    bn.weight.assign(tf.tensor1d([0.5, 1.5, -2]));
-    bn.bias.assign(tf.tensor1d([0.1, 0, -0.3]));
-    const x = randomImages([3, 4, 2, 3], rng, 1);
-    const w = randomImages([3, 4, 2, 3], rng);
+    const bn = new BatchNorm2d(C);
+    const values = (scale: number, shift: number) => Array.from({ length: C }, (_, i) => shift + scale * Math.sin(1 + 2.3 * i));
+    bn.weight.assign(tf.tensor1d(values(1.5, 0.2)));
+    bn.bias.assign(tf.tensor1d(values(0.3, 0)));
+    const shape: [number, number, number, number] = [3, 4, 2, C];
+    const x = randomImages(shape, rng, 1);
+    const r = randomImages(shape, rng);
+    const w = randomImages(shape, rng);
+    const act = (y: tf.Tensor, ri: tf.Tensor) => {
+      const sum = residual ? tf.add(y, ri) : y;
+      return relu ? tf.relu(sum) : sum;
+    };
     // a loss that weights every output differently, so no gradient term cancels by symmetry
-    const ours = (xi: tf.Tensor4D) => tf.sum(tf.mul(bn.apply(xi, { training: true }), w));
-    const reference = (xi: tf.Tensor4D) => {
+    const ours = (xi: tf.Tensor, ri: tf.Tensor) =>
+      tf.sum(tf.mul(bn.applyAct(xi as tf.Tensor4D, { training: true, relu, residual: residual ? (ri as tf.Tensor4D) : undefined }), w)) as tf.Scalar;
+    const reference = (xi: tf.Tensor, ri: tf.Tensor) => {
       const { mean, variance } = tf.moments(xi, [0, 1, 2]);
-      const y = tf.batchNorm4d(xi, mean as tf.Tensor1D, variance as tf.Tensor1D, bn.bias as tf.Tensor1D, bn.weight as tf.Tensor1D, 1e-5);
-      return tf.sum(tf.mul(y, w));
+      const y = tf.batchNorm4d(xi as tf.Tensor4D, mean as tf.Tensor1D, variance as tf.Tensor1D, bn.bias as tf.Tensor1D, bn.weight as tf.Tensor1D, 1e-5);
+      return tf.sum(tf.mul(act(y, ri), w)) as tf.Scalar;
     };
-    const gradients = (f: (xi: tf.Tensor4D) => tf.Scalar) => {
-      const dx = tf.grad((xi) => f(xi as tf.Tensor4D))(x);
-      const { grads, value } = tf.variableGrads(() => f(x), [bn.weight, bn.bias]);
-      value.dispose();
-      return [dx, grads[bn.weight.name], grads[bn.bias.name]];
+    const gradients = (f: (xi: tf.Tensor, ri: tf.Tensor) => tf.Scalar) => {
+      const inputGrads = residual ? tf.grads(f)([x, r]) : tf.grads((xi) => f(xi, r))([x]);
+      const { grads, value } = tf.variableGrads(() => f(x, r), [bn.weight, bn.bias]);
+      return [value, grads[bn.weight.name], grads[bn.bias.name], ...inputGrads];
     };
-    const a = gradients(ours as (xi: tf.Tensor4D) => tf.Scalar);
-    const r = gradients(reference as (xi: tf.Tensor4D) => tf.Scalar);
-    for (let i = 0; i < 3; i++) {
+    const a = gradients(ours);
+    const ref = gradients(reference);
+    for (let i = 0; i < a.length; i++) {
       const av = a[i].dataSync();
-      const rv = r[i].dataSync();
+      const rv = ref[i].dataSync();
       expect(av.length).toBe(rv.length);
-      for (let j = 0; j < av.length; j++) expect(av[j]).toBeCloseTo(rv[j], 4);
+      for (let j = 0; j < av.length; j++) expect(av[j]).toBeCloseTo(rv[j], 3);
     }
-    expect(tf.max(tf.abs(a[0])).dataSync()[0]).toBeGreaterThan(0.01);
-    tf.dispose([x, w, ...a, ...r]);
+    expect(tf.max(tf.abs(a[3])).dataSync()[0]).toBeGreaterThan(0.01);
+    tf.dispose([x, r, w, ...a, ...ref]);
+    bn.dispose();
+  });
+
+  it('rejects a residual whose shape differs from the input', () => {
+    const bn = new BatchNorm2d(C);
+    const x = tf.zeros([2, 2, 2, C]) as tf.Tensor4D;
+    const r = tf.zeros([2, 2, 1, C]) as tf.Tensor4D;
+    expect(() => bn.applyAct(x, { training: true, residual: r })).toThrow(/residual's shape \[2,2,1,\d+\] differs from the input's \[2,2,2,\d+\]/);
+    tf.dispose([x, r]);
     bn.dispose();
   });
 

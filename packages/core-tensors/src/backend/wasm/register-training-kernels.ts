@@ -8,8 +8,8 @@
  * kernels whose setup ran when the backend initialised. Calling it again is a no-op.
  */
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
-import { batchNormTrainConfig } from './kernels/BatchNormTrain.js';
-import { batchNormTrainGradConfig } from './kernels/BatchNormTrainGrad.js';
+import { batchNormActTrainConfig } from './kernels/BatchNormActTrain.js';
+import { batchNormActTrainGradConfig } from './kernels/BatchNormActTrainGrad.js';
 import { conv2DConfig } from './kernels/Conv2D.js';
 import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput.js';
@@ -29,8 +29,8 @@ const trainingKernelConfigs: KernelConfig[] = [
   meanConfig,
   maxPoolGradConfig,
   identityConfig,
-  batchNormTrainConfig,
-  batchNormTrainGradConfig,
+  batchNormActTrainConfig,
+  batchNormActTrainGradConfig,
 ];
 
 /** Registers (replacing stock ones where ours is better) and returns the kernel names. */
