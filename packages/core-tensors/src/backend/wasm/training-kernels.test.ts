@@ -284,6 +284,10 @@ describe('wasm training kernels', () => {
     { x: [2, 11, 11, 4], size: 3, stride: 2, pad: 1, ties: false },
     { x: [1, 10, 10, 6], size: 3, stride: 1, pad: 'valid', ties: true },
     { x: [3, 6, 6, 2], size: 2, stride: 2, pad: 1, ties: true },
+    // the SIMD 2×2 path (channels a multiple of 4): fully covered, and with an odd last row/column
+    { x: [3, 8, 6, 8], size: 2, stride: 2, pad: 'valid', ties: false },
+    { x: [3, 8, 6, 8], size: 2, stride: 2, pad: 'valid', ties: true },
+    { x: [2, 7, 9, 12], size: 2, stride: 2, pad: 'valid', ties: true },
   ];
   it.each(poolCases)('MaxPoolGrad matches cpu: %j', async ({ x: shape, size, stride, pad, ties }) => {
     const rng = new Rng(`maxpool:${shape}:${size}:${stride}:${pad}:${ties}`);

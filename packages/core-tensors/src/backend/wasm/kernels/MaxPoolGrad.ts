@@ -4,7 +4,8 @@
  * small CNN's [512,28,28,32] activations, a quarter of a SimCLR step. Here each window is scanned
  * once with the channel axis innermost (NHWC keeps it contiguous), and dy is routed to the
  * window's first maximum in row-major order, skipping padding: the tie rule of tfjs's cpu kernel,
- * which matters after a ReLU, where whole windows of zeros tie.
+ * which matters after a ReLU, where whole windows of zeros tie. The 2×2 stride-2 pool with a
+ * channel count divisible by 4 runs as wasm SIMD (simd/max-pool-grad.wat).
  */
 import {
   backend_util,
@@ -16,7 +17,13 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapModule } from '../simd/heap-module.js';
+import { maxPoolGradWasm } from '../simd/max-pool-grad.wasm.js';
 import { heapF32, heapIndex } from '../wasm-kernel-calls.js';
+
+interface MaxPoolGradExports {
+  maxPoolGrad2x2(x: number, dy: number, dx: number, w: number, cb: number, ho: number, wo: number): void;
+}
 
 export function maxPoolGrad(args: { inputs: MaxPoolGradInputs; backend: BackendWasm; attrs: MaxPoolGradAttrs }): TensorInfo {
   const { inputs, backend, attrs } = args;
@@ -42,10 +49,20 @@ export function maxPoolGrad(args: { inputs: MaxPoolGradInputs; backend: BackendW
   const xBase = heapIndex(backend, x);
   const dyBase = heapIndex(backend, dy);
   const dxBase = heapIndex(backend, dx);
-  heap.fill(0, dxBase, dxBase + n * h * w * c);
   const tiled2x2 = fh === 2 && fw === 2 && sh === 2 && sw === 2 && padInfo.top === 0 && padInfo.left === 0;
+  const covered = ho * 2 === h && wo * 2 === w;
+  // The SIMD loop writes every tap of every window; only an odd last row or column needs zeros.
+  if (!(tiled2x2 && c % 4 === 0 && covered)) heap.fill(0, dxBase, dxBase + n * h * w * c);
   if (tiled2x2 && ho * 2 <= h && wo * 2 <= w) {
-    maxPoolGrad2x2(heap, xBase, dyBase, dxBase, n, h, w, c, ho, wo);
+    if (c % 4 === 0 && ho > 0 && wo > 0) {
+      const simd = heapModule<MaxPoolGradExports>(backend, maxPoolGradWasm);
+      const image = h * w * c * 4;
+      for (let b = 0; b < n; b++) {
+        simd.maxPoolGrad2x2((xBase * 4) + b * image, (dyBase * 4) + b * ho * wo * c * 4, (dxBase * 4) + b * image, w, c * 4, ho, wo);
+      }
+    } else {
+      maxPoolGrad2x2(heap, xBase, dyBase, dxBase, n, h, w, c, ho, wo);
+    }
     return dx;
   }
 
@@ -82,7 +99,7 @@ export function maxPoolGrad(args: { inputs: MaxPoolGradInputs; backend: BackendW
 }
 
 /**
- * The 2×2 stride-2 unpadded pool (the small CNN's): windows do not overlap, so each window's four
+ * The 2×2 stride-2 unpadded pool (the small CNN's) when the SIMD loop cannot take the channel count: windows do not overlap, so each window's four
  * taps are compared in registers and dy lands on the first maximum, with no per-channel state.
  * ~3× faster than the general loop on [512,28,28,32].
  */
