@@ -20,15 +20,18 @@ export {
   parseBackendChoice,
   ConvEngineChoiceSchema,
   parseConvEngineChoice,
+  ConvMethodChoiceSchema,
+  parseConvMethodChoice,
   type BackendChoice,
   type BackendOptions,
   type ConvEngineChoice,
+  type ConvMethodChoiceOption,
 } from './backend/backend-options.js';
 export { registerWasmTrainingKernels } from './backend/wasm/register-training-kernels.js';
 export { explainWasmAbort } from './backend/wasm/wasm-abort.js';
 export { BATCH_NORM_ACT_TRAIN, type BatchNormActTrainAttrs } from './backend/wasm/kernels/BatchNormActTrain.js';
 export { BATCH_NORM_ACT_TRAIN_GRAD, type BatchNormActTrainGradAttrs } from './backend/wasm/kernels/BatchNormActTrainGrad.js';
-export { setConvEngine, convEngine, ortConvSessionCount, type ConvEngine } from './backend/wasm/ort-conv/ort-conv.js';
+export { setConvEngine, convEngine, ortConvSessionCount, ortConvChoices, type ConvEngine, type ConvMethodChoice } from './backend/wasm/ort-conv/ort-conv.js';
 export { ortAvailability, OrtSyncSession, type OrtFeed, type OrtSyncSessionOptions } from './backend/ort/ort-sync-session.js';
 export {
   configureWasmThreads,

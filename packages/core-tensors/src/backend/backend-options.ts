@@ -19,9 +19,20 @@ export const ConvEngineChoiceSchema = z
   .describe('Engine for wasm convolutions: auto | ort | xnnpack (env TWINDB_CONV_ENGINE)');
 export type ConvEngineChoice = z.infer<typeof ConvEngineChoiceSchema>;
 
+/**
+ * How the `ort` engine computes each convolution: ORT's own Conv (`direct`), one im2col GEMM over
+ * the batch (`im2col`), or whichever ran faster on the layer's first call (`auto`). Pin one to get
+ * bit-identical results across processes; `auto` may choose differently on another run.
+ */
+export const ConvMethodChoiceSchema = z
+  .enum(['auto', 'direct', 'im2col'])
+  .describe('Graph form of ort convolutions: auto | direct | im2col (env TWINDB_CONV_METHOD)');
+export type ConvMethodChoiceOption = z.infer<typeof ConvMethodChoiceSchema>;
+
 export const BackendOptionsSchema = z.object({
   backend: BackendChoiceSchema.optional().describe('Forced backend; defaults to TWINDB_BACKEND, then auto.'),
   convEngine: ConvEngineChoiceSchema.optional().describe('wasm only; defaults to TWINDB_CONV_ENGINE, then auto.'),
+  convMethod: ConvMethodChoiceSchema.optional().describe('ort engine only; defaults to TWINDB_CONV_METHOD, then auto.'),
   log: z
     .custom<(msg: string) => void>((v) => typeof v === 'function')
     .optional()
@@ -36,6 +47,15 @@ export function parseBackendChoice(value: string, source: string): BackendChoice
     throw new Error(
       `${source}: unknown backend "${value}"; expected one of ${BackendChoiceSchema.options.join(', ')}`,
     );
+  }
+  return parsed.data;
+}
+
+/** Parse a user-supplied conv method name (flag or env), with an error that lists the valid names. */
+export function parseConvMethodChoice(value: string, source: string): ConvMethodChoiceOption {
+  const parsed = ConvMethodChoiceSchema.safeParse(value.trim().toLowerCase());
+  if (!parsed.success) {
+    throw new Error(`${source}: unknown conv method "${value}"; expected one of ${ConvMethodChoiceSchema.options.join(', ')}`);
   }
   return parsed.data;
 }

@@ -3,8 +3,10 @@ import {
   type BackendChoice,
   type BackendOptions,
   type ConvEngineChoice,
+  type ConvMethodChoiceOption,
   parseBackendChoice,
   parseConvEngineChoice,
+  parseConvMethodChoice,
 } from './backend-options.js';
 import { ortAvailability } from './ort/ort-sync-session.js';
 import { type ConvEngine, setConvEngine } from './wasm/ort-conv/ort-conv.js';
@@ -62,10 +64,12 @@ export function initBackend(opts: BackendOptions = {}): Promise<BackendInfo> {
   const envEngine = process.env.TWINDB_CONV_ENGINE;
   const engine: ConvEngineChoice =
     opts.convEngine ?? (envEngine ? parseConvEngineChoice(envEngine, 'TWINDB_CONV_ENGINE') : 'auto');
-  const key = `${choice}:${engine}`;
+  const envMethod = process.env.TWINDB_CONV_METHOD;
+  const method = opts.convMethod ?? (envMethod ? parseConvMethodChoice(envMethod, 'TWINDB_CONV_METHOD') : 'auto');
+  const key = `${choice}:${engine}:${method}`;
   if (current && currentKey === key) return current;
   currentKey = key;
-  current = selectBackend(choice, engine, opts.log ?? ((m) => process.stderr.write(`[twindb] ${m}\n`)));
+  current = selectBackend(choice, engine, method, opts.log ?? ((m) => process.stderr.write(`[twindb] ${m}\n`)));
   current.catch(() => {
     current = undefined;
     currentKey = undefined;
@@ -73,7 +77,12 @@ export function initBackend(opts: BackendOptions = {}): Promise<BackendInfo> {
   return current;
 }
 
-async function selectBackend(choice: BackendChoice, engine: ConvEngineChoice, log: (msg: string) => void): Promise<BackendInfo> {
+async function selectBackend(
+  choice: BackendChoice,
+  engine: ConvEngineChoice,
+  method: ConvMethodChoiceOption,
+  log: (msg: string) => void,
+): Promise<BackendInfo> {
   const forced = choice !== 'auto';
   const candidates = forced ? [choice as Candidate] : ORDER;
   const skipped: string[] = [];
@@ -83,7 +92,7 @@ async function selectBackend(choice: BackendChoice, engine: ConvEngineChoice, lo
     const outcome = await tryCandidate(candidate, log, convEngine);
     if (outcome.ok) {
       const registeredKernels = candidate === 'wasm' ? registerWasmTrainingKernels() : [];
-      if (convEngine) setConvEngine(convEngine);
+      if (convEngine) setConvEngine(convEngine, { method });
       const info: BackendInfo = {
         name: tf.getBackend() as BackendInfo['name'],
         choice: candidate,

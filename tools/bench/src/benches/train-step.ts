@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { explainWasmAbort, initBackend, Rng, type BackendChoice } from '@twindb/core-tensors';
+import { explainWasmAbort, initBackend, ortConvChoices, Rng, type BackendChoice } from '@twindb/core-tensors';
 import { type Backbone, Linear, ResNet18Cifar, Sgd, simclrLoss, SmallCnn } from '@twindb/pretext';
 import { findPeerPython } from '../peer-python.js';
 import type { Bench, BenchContext, BenchResult } from '../bench.js';
@@ -109,6 +109,8 @@ interface TwindbRun {
   backboneParams: number;
   /** Peak wasm heap (wasm backend only). */
   wasmHeapMiB?: number;
+  /** The ort engine's graph form per conv layer and kind, with both forms' first timings. */
+  convChoices?: ReturnType<typeof ortConvChoices>;
   profileTop?: Array<{ kernel: string; ms: number; share: number; calls: number }>;
 }
 
@@ -202,7 +204,17 @@ async function runTwindb(opts: Options, log: (m: string) => void): Promise<Twind
   head.dispose();
   proj?.dispose();
   backbone.dispose();
-  return { medianStepMs: round(median(stepMs)), medianCpuMs: round(median(cpuMs)), stepMs: stepMs.map(round), losses, backboneParams, wasmHeapMiB, profileTop };
+  const convChoices = ortConvChoices();
+  return {
+    medianStepMs: round(median(stepMs)),
+    medianCpuMs: round(median(cpuMs)),
+    stepMs: stepMs.map(round),
+    losses,
+    backboneParams,
+    wasmHeapMiB,
+    profileTop,
+    ...(convChoices.length > 0 ? { convChoices } : {}),
+  };
 }
 
 

@@ -22,6 +22,7 @@ export interface OrtFeed {
 interface NativeSession {
   loadModel(buffer: ArrayBufferLike, byteOffset: number, byteLength: number, options: object): void;
   run(feeds: Record<string, unknown>, fetches: Record<string, null>, options: object): Record<string, { data: unknown }>;
+  dispose(): void;
 }
 
 interface OrtModules {
@@ -94,6 +95,11 @@ export class OrtSyncSession {
       // Spinning workers would steal the cores from XNNPACK's pool between calls.
       extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
+  }
+
+  /** Frees the native session and its memory arena; the session is unusable afterwards. */
+  dispose(): void {
+    this.session.dispose();
   }
 
   /**

@@ -13,7 +13,7 @@ import { filterGradGemm, type FilterGradGeometry } from './filter-grad-gemm.js';
 import { filterGradMethod } from './filter-grad-method.js';
 import { filterGradTransposedConv } from './filter-grad-transposed-conv.js';
 import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter.js';
-import { ortConvSessionCount, setConvEngine, type ConvEngine } from './ort-conv/ort-conv.js';
+import { ortConvChoices, ortConvSessionCount, setConvEngine, type ConvEngine, type ConvMethodChoice } from './ort-conv/ort-conv.js';
 import { registerWasmTrainingKernels } from './register-training-kernels.js';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
@@ -93,20 +93,23 @@ describe('wasm training kernels', () => {
     expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')).not.toBe(conv2DBackpropFilterConfig);
   });
 
-  // Every conv kernel on both engines: XNNPACK, and ONNX Runtime with every layer sent to it.
-  const engines: { engine: ConvEngine; label: string }[] = [
-    { engine: 'xnnpack', label: 'xnnpack' },
-    { engine: 'ort', label: 'ort' },
+  // Every conv kernel on both engines: XNNPACK, and ONNX Runtime with every layer sent to it, in
+  // each graph form (ORT's Conv, and one im2col GEMM; the strided input gradient has only the first).
+  const engines: { engine: ConvEngine; method: ConvMethodChoice; label: string }[] = [
+    { engine: 'xnnpack', method: 'auto', label: 'xnnpack' },
+    { engine: 'ort', method: 'direct', label: 'ort direct' },
+    { engine: 'ort', method: 'im2col', label: 'ort im2col' },
+    { engine: 'ort', method: 'auto', label: 'ort auto' },
   ];
-  const onEngine = async <T>(engine: ConvEngine, fn: () => Promise<T>): Promise<T> => {
-    setConvEngine(engine, { minMacs: 0 });
+  const onEngine = async <T>(engine: ConvEngine, fn: () => Promise<T>, method: ConvMethodChoice = 'auto'): Promise<T> => {
+    setConvEngine(engine, { minMacs: 0, method });
     try {
       return await fn();
     } finally {
       setConvEngine('xnnpack');
     }
   };
-  const engineCases = engines.flatMap(({ engine, label }) => cases.map((c, i) => ({ engine, label: `${label} #${i}`, c })));
+  const engineCases = engines.flatMap(({ engine, method, label }) => cases.map((c, i) => ({ engine, method, label: `${label} #${i}`, c })));
 
   it('sends convolutions to ONNX Runtime only under the ort engine', async () => {
     await tf.setBackend('wasm');
@@ -114,12 +117,24 @@ describe('wasm training kernels', () => {
     const before = ortConvSessionCount();
     conv();
     expect(ortConvSessionCount()).toBe(before);
-    const viaOrt = await onEngine('ort', async () => conv());
-    expect(ortConvSessionCount()).toBe(before + 1);
-    expect(Array.from(viaOrt)).toEqual(Array.from(conv()));
+    // (choosing another graph form drops the sessions built so far)
+    const viaOrt = await onEngine('ort', async () => [conv(), ortConvSessionCount()] as const, 'direct');
+    expect(viaOrt[1]).toBe(1);
+    expect(Array.from(viaOrt[0])).toEqual(Array.from(conv()));
   });
 
-  it.each(engineCases)('Conv2D matches cpu: $label', ({ engine, c }) =>
+  it('under the auto method times XNNPACK and both ORT forms on first use and keeps one per layer', async () => {
+    await tf.setBackend('wasm');
+    const choices = await onEngine('ort', async () => {
+      tf.tidy(() => tf.conv2d(tf.ones([2, 9, 9, 8]) as tf.Tensor4D, tf.ones([3, 3, 8, 4]) as tf.Tensor4D, 1, 'same').dataSync());
+      return ortConvChoices().filter((c) => c.layer.startsWith('forward:2,9,9,8,4,'));
+    });
+    expect(choices).toHaveLength(1);
+    expect(Object.keys(choices[0].timings).sort()).toEqual(['direct', 'im2col', 'xnnpack']);
+    expect(['direct', 'im2col', 'xnnpack']).toContain(choices[0].runner);
+  });
+
+  it.each(engineCases)('Conv2D matches cpu: $label', ({ engine, method, c }) =>
     onEngine(engine, async () => {
       const rng = new Rng(`forward:${label(c)}`);
       const x = randomData(rng, c.x);
@@ -129,10 +144,10 @@ describe('wasm training kernels', () => {
       const expected = await onBackend('cpu', run);
       const actual = await onBackend('wasm', run);
       expect(relativeError(actual, expected), label(c)).toBeLessThan(1e-4);
-    }),
+    }, method),
   );
 
-  it.each(engineCases)('Conv2DBackpropFilter matches cpu: $label', ({ engine, c }) =>
+  it.each(engineCases)('Conv2DBackpropFilter matches cpu: $label', ({ engine, method, c }) =>
     onEngine(engine, async () => {
       const rng = new Rng(`filter:${label(c)}`);
       const x = randomData(rng, c.x);
@@ -144,7 +159,7 @@ describe('wasm training kernels', () => {
       const expected = await onBackend('cpu', run);
       const actual = await onBackend('wasm', run);
       expect(relativeError(actual, expected), label(c)).toBeLessThan(1e-4);
-    }),
+    }, method),
   );
 
   it('filter gradient accumulates batch chunks exactly like one GEMM (stem-like 3-channel input, stride 2)', async () => {
@@ -210,7 +225,7 @@ describe('wasm training kernels', () => {
     expect([...methods].sort()).toEqual(['gemm', 'transposed-conv']);
   });
 
-  it.each(engineCases)('Conv2DBackpropInput matches cpu: $label', ({ engine, c }) =>
+  it.each(engineCases)('Conv2DBackpropInput matches cpu: $label', ({ engine, method, c }) =>
     onEngine(engine, async () => {
       const rng = new Rng(`input:${label(c)}`);
       const filterShape = [c.k, c.k, c.x[3], c.co];
@@ -227,7 +242,7 @@ describe('wasm training kernels', () => {
       const expected = await onBackend('cpu', run);
       const actual = await onBackend('wasm', run);
       expect(relativeError(actual, expected), label(c)).toBeLessThan(1e-4);
-    }),
+    }, method),
   );
 
   const tileCases: { shape: number[]; reps: number[]; dtype: 'float32' | 'int32' | 'bool' }[] = [

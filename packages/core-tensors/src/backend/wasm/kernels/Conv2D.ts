@@ -1,6 +1,6 @@
 /**
- * Conv2D on the wasm backend: layers large enough to repay the copies run on ONNX Runtime when
- * that engine is selected (ort-conv/ort-conv.ts), everything else on the stock XNNPACK kernel.
+ * Conv2D on the wasm backend: under the ort engine each layer runs on whichever of ONNX Runtime's
+ * graph forms or the stock XNNPACK kernel was fastest on its first call (ort-conv/ort-conv.ts).
  */
 import {
   Conv2D,
@@ -13,7 +13,7 @@ import {
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { convGeometry } from '../ort-conv/conv-geometry.js';
 import { convInfo } from '../ort-conv/conv-info.js';
-import { ortConv2d, useOrt } from '../ort-conv/ort-conv.js';
+import { runConv } from '../ort-conv/ort-conv.js';
 import { runStockKernel, setupStockKernel } from '../stock-kernels.js';
 
 export function conv2D(args: { inputs: Conv2DInputs; backend: BackendWasm; attrs: Conv2DAttrs }): TensorInfo {
@@ -22,8 +22,9 @@ export function conv2D(args: { inputs: Conv2DInputs; backend: BackendWasm; attrs
   const filter = inputs.filter as TensorInfo;
   const info = convInfo(x.shape, filter.shape, attrs);
   const g = convGeometry(info);
-  if (info.dataFormat === 'channelsLast' && x.dtype === 'float32' && useOrt('forward', g)) return ortConv2d(backend, x, filter, g);
-  return runStockKernel(Conv2D, { x, filter }, attrs, backend);
+  const xnnpack = () => runStockKernel(Conv2D, { x, filter }, attrs, backend);
+  if (info.dataFormat !== 'channelsLast' || x.dtype !== 'float32') return xnnpack();
+  return runConv(backend, 'forward', g, x, filter, [g.n, g.ho, g.wo, g.co], xnnpack);
 }
 
 export const conv2DConfig: KernelConfig = {

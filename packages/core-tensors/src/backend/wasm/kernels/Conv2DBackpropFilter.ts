@@ -21,7 +21,7 @@ import { filterGradMethod } from '../filter-grad-method.js';
 import { filterGradTransposedConv } from '../filter-grad-transposed-conv.js';
 import { convGeometry } from '../ort-conv/conv-geometry.js';
 import { nhwcConvInfo } from '../ort-conv/conv-info.js';
-import { ortConv2dFilterGrad, useOrt } from '../ort-conv/ort-conv.js';
+import { runConv } from '../ort-conv/ort-conv.js';
 
 export function conv2DBackpropFilter(args: {
   inputs: Conv2DBackpropFilterInputs;
@@ -33,8 +33,10 @@ export function conv2DBackpropFilter(args: {
   const dy = inputs.dy as TensorInfo;
   const info = nhwcConvInfo('Conv2DBackpropFilter', x.shape, attrs.filterShape, attrs);
   const g = convGeometry(info);
-  if (x.dtype === 'float32' && useOrt('filter-grad', g)) return ortConv2dFilterGrad(backend, x, dy, g);
-  return filterGradMethod(g) === 'transposed-conv' ? filterGradTransposedConv(backend, x, dy, g) : filterGradGemm(backend, x, dy, g);
+  const xnnpack = () =>
+    filterGradMethod(g) === 'transposed-conv' ? filterGradTransposedConv(backend, x, dy, g) : filterGradGemm(backend, x, dy, g);
+  if (x.dtype !== 'float32') return xnnpack();
+  return runConv(backend, 'filter-grad', g, x, dy, [g.kh, g.kw, g.ci, g.co], xnnpack);
 }
 
 export const conv2DBackpropFilterConfig: KernelConfig = {

@@ -11,6 +11,7 @@
  * runs on XNNPACK and is then scattered into dx with heap copies.
  */
 import {
+  type backend_util,
   Conv2DBackpropInput,
   type Conv2DBackpropInputAttrs,
   type Conv2DBackpropInputInputs,
@@ -22,7 +23,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { conv2dSignedPadding } from '../conv-signed-padding.js';
 import { convGeometry } from '../ort-conv/conv-geometry.js';
 import { nhwcConvInfo } from '../ort-conv/conv-info.js';
-import { ortConv2dInputGrad, useOrt } from '../ort-conv/ort-conv.js';
+import { runConv } from '../ort-conv/ort-conv.js';
 import { disposeIntermediates, heapF32, heapIndex } from '../wasm-kernel-calls.js';
 
 /** Rows (or columns) of one phase: m in [first, first+count) maps to y = s·m + r − p. */
@@ -85,8 +86,14 @@ export function conv2DBackpropInput(args: {
   const dy = inputs.dy as TensorInfo;
   const filter = inputs.filter as TensorInfo;
   const info = nhwcConvInfo('Conv2DBackpropInput', attrs.inputShape, filter.shape, attrs);
-  const ortGeometry = convGeometry(info);
-  if (dy.dtype === 'float32' && useOrt('input-grad', ortGeometry)) return ortConv2dInputGrad(backend, dy, filter, ortGeometry);
+  const xnnpack = () => inputGradByPhases(backend, dy, filter, info);
+  if (dy.dtype !== 'float32') return xnnpack();
+  const g = convGeometry(info);
+  return runConv(backend, 'input-grad', g, dy, filter, [g.n, g.h, g.w, g.ci], xnnpack);
+}
+
+/** The XNNPACK path: one stride-1 convolution per stride phase, interleaved into dx. */
+function inputGradByPhases(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
 

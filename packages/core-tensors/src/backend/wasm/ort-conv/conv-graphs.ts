@@ -10,11 +10,21 @@
  * - filter gradient: ONNX has no such op. dW[a,b] = x_abᵀ · dy over all output pixels, where x_ab
  *   is x (padded) read at tap (a,b) with the stride: one strided Slice and one Gemm (transA) per
  *   tap, concatenated. ORT's Gemm blocks the long pixel axis itself, which XNNPACK's did not.
+ *
+ * Each kind also has an 'im2col' form that stays NHWC: the kh·kw strided taps of the input are
+ * concatenated on the channel axis into one [pixels, kh·kw·c] patch matrix and the whole batch is
+ * one GEMM with the HWIO filter read as [kh·kw·ci, co]. ORT's Conv runs one small GEMM per image
+ * plus transposes; on small feature maps the single GEMM wins (7×7×64→128, batch 512: forward
+ * 128 → 60 ms, input gradient 134 → 71 ms), on mid-sized ones it loses (16×16×128, batch 256:
+ * forward 205 → 268 ms), so ort-conv times both on first use of a shape and keeps the faster.
  */
 import { OnnxGraphBuilder } from '../../../onnx/onnx-graph.js';
 import type { ConvGeometry } from './conv-geometry.js';
 
 export type ConvGraphKind = 'forward' | 'filter-grad' | 'input-grad';
+
+/** How a graph computes its convolution: ORT's Conv/ConvTranspose (or per-tap Gemms), or one GEMM. */
+export type ConvGraphMethod = 'direct' | 'im2col';
 
 /** Input and output names shared by the graphs and their callers. */
 export const CONV_GRAPH_IO = {
@@ -39,12 +49,99 @@ function droppedTail(size: number, padBefore: number, padAfter: number, k: numbe
   return (size + padBefore + padAfter - ((k - 1) * d + 1)) % s;
 }
 
-export function convGraph(kind: ConvGraphKind, g: ConvGeometry): Uint8Array {
-  const b = new OnnxGraphBuilder(`twindb-conv-${kind}`, 13);
-  if (kind === 'forward') forwardGraph(b, g);
+/** The methods that can compute `kind` for `g` (the im2col input gradient needs stride 1). */
+export function convGraphMethods(kind: ConvGraphKind, g: ConvGeometry): ConvGraphMethod[] {
+  return kind === 'input-grad' && !asForwardConv(g) ? ['direct'] : ['direct', 'im2col'];
+}
+
+export function convGraph(kind: ConvGraphKind, g: ConvGeometry, method: ConvGraphMethod = 'direct'): Uint8Array {
+  if (!convGraphMethods(kind, g).includes(method)) throw new Error(`conv graph: no ${method} ${kind} graph for a strided or wide-padded layer`);
+  const b = new OnnxGraphBuilder(`twindb-conv-${kind}-${method}`, 13);
+  if (method === 'im2col') {
+    if (kind === 'forward') forwardIm2colGraph(b, g);
+    else if (kind === 'input-grad') inputGradIm2colGraph(b, g);
+    else filterGradIm2colGraph(b, g);
+  } else if (kind === 'forward') forwardGraph(b, g);
   else if (kind === 'input-grad') inputGradGraph(b, g);
   else filterGradGraph(b, g);
   return b.toBytes();
+}
+
+interface PatchSpec {
+  /** NHWC shape of the tensor read. */
+  shape: number[];
+  pads: { top: number; left: number; bottom: number; right: number };
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  ho: number;
+  wo: number;
+}
+
+/** [n·ho·wo, kh·kw·c] patch matrix of an NHWC value, taps in HWIO order (row-major over the kernel). */
+function patches(b: OnnxGraphBuilder, x: string, p: PatchSpec): string {
+  const [n, , , c] = p.shape;
+  let xp = x;
+  if (p.pads.top || p.pads.left || p.pads.bottom || p.pads.right) {
+    xp = b.node('Pad', [x, b.int64Initializer('pads', [0, p.pads.top, p.pads.left, 0, 0, p.pads.bottom, p.pads.right, 0])]);
+  }
+  const axes = b.int64Initializer('axes', [1, 2]);
+  const steps = b.int64Initializer('steps', [p.sh, p.sw]);
+  const taps: string[] = [];
+  for (let a = 0; a < p.kh; a++) {
+    for (let d = 0; d < p.kw; d++) {
+      const starts = b.int64Initializer('starts', [a * p.dh, d * p.dw]);
+      const ends = b.int64Initializer('ends', [a * p.dh + (p.ho - 1) * p.sh + 1, d * p.dw + (p.wo - 1) * p.sw + 1]);
+      taps.push(b.node('Slice', [xp, starts, ends, axes, steps]));
+    }
+  }
+  const cat = taps.length === 1 ? taps[0] : b.node('Concat', taps, { axis: 3 });
+  return b.node('Reshape', [cat, b.int64Initializer('shape', [n * p.ho * p.wo, p.kh * p.kw * c])]);
+}
+
+const forwardPatches = (g: ConvGeometry): PatchSpec => ({
+  shape: xShape(g),
+  pads: { top: g.padTop, left: g.padLeft, bottom: g.padBottom, right: g.padRight },
+  kh: g.kh, kw: g.kw, sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, ho: g.ho, wo: g.wo,
+});
+
+function forwardIm2colGraph(b: OnnxGraphBuilder, g: ConvGeometry): void {
+  b.input('x', xShape(g));
+  b.input('filter', filterShape(g));
+  const w2d = b.node('Reshape', ['filter', b.int64Initializer('shape', [g.kh * g.kw * g.ci, g.co])]);
+  const y2d = b.node('MatMul', [patches(b, 'x', forwardPatches(g)), w2d]);
+  b.node('Reshape', [y2d, b.int64Initializer('shape', dyShape(g))], {}, 'y');
+  b.output('y', dyShape(g));
+}
+
+function filterGradIm2colGraph(b: OnnxGraphBuilder, g: ConvGeometry): void {
+  b.input('x', xShape(g));
+  b.input('dy', dyShape(g));
+  const dy2d = b.node('Reshape', ['dy', b.int64Initializer('shape', [g.n * g.ho * g.wo, g.co])]);
+  const dw2d = b.node('Gemm', [patches(b, 'x', forwardPatches(g)), dy2d], { transA: 1 });
+  b.node('Reshape', [dw2d, b.int64Initializer('shape', filterShape(g))], {}, 'dw');
+  b.output('dw', filterShape(g));
+}
+
+/** Stride 1: dx = patches of dy (padded by k − 1 − p) × the flipped filter read as [kh·kw·co, ci]. */
+function inputGradIm2colGraph(b: OnnxGraphBuilder, g: ConvGeometry): void {
+  b.input('dy', dyShape(g));
+  b.input('filter', filterShape(g));
+  const flip = [b.int64Initializer('starts', [-1, -1]), b.int64Initializer('ends', [-(2 ** 53), -(2 ** 53)])];
+  const flipped = b.node('Slice', ['filter', ...flip, b.int64Initializer('axes', [0, 1]), b.int64Initializer('steps', [-1, -1])]);
+  const swapped = b.node('Transpose', [flipped], { perm: [0, 1, 3, 2] });
+  const w2d = b.node('Reshape', [swapped, b.int64Initializer('shape', [g.kh * g.kw * g.co, g.ci])]);
+  const spec: PatchSpec = {
+    shape: dyShape(g),
+    pads: { top: g.kh - 1 - g.padTop, left: g.kw - 1 - g.padLeft, bottom: g.kh - 1 - g.padBottom, right: g.kw - 1 - g.padRight },
+    kh: g.kh, kw: g.kw, sh: 1, sw: 1, dh: 1, dw: 1, ho: g.h, wo: g.w,
+  };
+  const dx2d = b.node('MatMul', [patches(b, 'dy', spec), w2d]);
+  b.node('Reshape', [dx2d, b.int64Initializer('shape', xShape(g))], {}, 'dx');
+  b.output('dx', xShape(g));
 }
 
 const xShape = (g: ConvGeometry) => [g.n, g.h, g.w, g.ci];

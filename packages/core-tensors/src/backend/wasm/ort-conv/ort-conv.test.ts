@@ -8,7 +8,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../math/random.js';
 import type { ConvGeometry } from './conv-geometry.js';
-import { ortConv2d, ortConv2dFilterGrad, setConvEngine } from './ort-conv.js';
+import { runConv, setConvEngine } from './ort-conv.js';
 
 function heapStub(shared: boolean): BackendWasm {
   const buffer = shared ? new SharedArrayBuffer(1 << 20) : new ArrayBuffer(1 << 20);
@@ -65,27 +65,32 @@ function referenceConv(x: Float32Array, f: Float32Array): Float32Array {
   return y;
 }
 
-describe('runOrtConv', () => {
+const noXnnpack = (): TensorInfo => {
+  throw new Error('a forced ORT form must not fall back to XNNPACK');
+};
+const heapsAndForms = [false, true].flatMap((shared) => (['direct', 'im2col'] as const).map((method) => ({ shared, method })));
+
+describe('runConv on ONNX Runtime', () => {
   afterAll(() => setConvEngine('xnnpack'));
   const rng = new Rng('ort-conv-heaps');
   const x = Float32Array.from({ length: g.h * g.w * g.ci }, () => rng.normal());
   const f = Float32Array.from({ length: g.kh * g.kw * g.ci * g.co }, () => rng.normal());
   const expected = referenceConv(x, f);
 
-  it.each([false, true])('forward conv matches a direct loop (shared heap: %s)', (shared) => {
-    setConvEngine('ort', { minMacs: 0 });
+  it.each(heapsAndForms)('forward conv matches a direct loop (shared heap: $shared, $method)', ({ shared, method }) => {
+    setConvEngine('ort', { minMacs: 0, method });
     const backend = heapStub(shared);
-    const out = ortConv2d(backend, put(backend, x, [1, g.h, g.w, g.ci]), put(backend, f, [g.kh, g.kw, g.ci, g.co]), g);
+    const out = runConv(backend, 'forward', g, put(backend, x, [1, g.h, g.w, g.ci]), put(backend, f, [g.kh, g.kw, g.ci, g.co]), [1, g.ho, g.wo, g.co], noXnnpack);
     expect(out.shape).toEqual([1, g.ho, g.wo, g.co]);
     const actual = backend.typedArrayFromHeap(out) as Float32Array;
     for (let i = 0; i < expected.length; i++) expect(actual[i]).toBeCloseTo(expected[i], 4);
   });
 
-  it.each([false, true])('filter gradient of Σ y·dy equals the patch sums (shared heap: %s)', (shared) => {
-    setConvEngine('ort', { minMacs: 0 });
+  it.each(heapsAndForms)('filter gradient of Σ y·dy equals the patch sums (shared heap: $shared, $method)', ({ shared, method }) => {
+    setConvEngine('ort', { minMacs: 0, method });
     const backend = heapStub(shared);
     const dy = Float32Array.from({ length: g.ho * g.wo * g.co }, (_, i) => ((i * 7) % 5) - 2);
-    const out = ortConv2dFilterGrad(backend, put(backend, x, [1, g.h, g.w, g.ci]), put(backend, dy, [1, g.ho, g.wo, g.co]), g);
+    const out = runConv(backend, 'filter-grad', g, put(backend, x, [1, g.h, g.w, g.ci]), put(backend, dy, [1, g.ho, g.wo, g.co]), [g.kh, g.kw, g.ci, g.co], noXnnpack);
     const actual = backend.typedArrayFromHeap(out) as Float32Array;
     // dW[a,b,c,o] = Σ_ij x[i+a−1, j+b−1, c] · dy[i,j,o]
     for (let a = 0; a < g.kh; a++) {

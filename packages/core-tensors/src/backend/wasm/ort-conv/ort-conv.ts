@@ -5,14 +5,14 @@
  * (or NEON) and blocks long reductions. Measured per call on a CIFAR ResNet-18 layer (batch 128,
  * 32×32×64, 3×3, 2 threads): forward 132 vs 333 ms, filter gradient 201 vs 608 ms, input
  * gradient 203 vs 280 ms. Tensors stay on the wasm heap; with single-threaded wasm (what
- * initBackend picks for this engine) ORT reads and writes them in place. One session per layer
- * shape and kind is built on first use and kept.
+ * initBackend picks for this engine) ORT reads and writes them in place. What runs each layer shape
+ * and kind is decided on its first call (runConv) and kept, with its session.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ortAvailability, OrtSyncSession } from '../../ort/ort-sync-session.js';
 import { heapF32 } from '../wasm-kernel-calls.js';
-import { CONV_GRAPH_IO, convGraph, type ConvGraphKind } from './conv-graphs.js';
+import { CONV_GRAPH_IO, convGraph, convGraphMethods, type ConvGraphKind, type ConvGraphMethod } from './conv-graphs.js';
 import { convMacs, geometryKey, type ConvGeometry } from './conv-geometry.js';
 
 /** Which engine runs the wasm backend's convolutions. */
@@ -26,11 +26,31 @@ const DEFAULT_MIN_MACS = 2 ** 22;
 
 let engine: ConvEngine = 'xnnpack';
 let minMacs = DEFAULT_MIN_MACS;
-const sessions = new Map<string, OrtSyncSession>();
+let methodChoice: ConvMethodChoice = 'auto';
+
+/** What runs one layer kind: XNNPACK (the kernel's own wasm path) or an ORT graph form. */
+export type ConvRunner = 'xnnpack' | ConvGraphMethod;
+
+interface Decision {
+  runner: ConvRunner;
+  session?: OrtSyncSession;
+  /** Fastest timed run of each candidate on first use (ms), when there was a choice. */
+  timings: Partial<Record<ConvRunner, number>>;
+}
+const decisions = new Map<string, Decision>();
+
+/** Which graph form runs each layer on ORT: whichever is fastest on first use ('auto'), or one. */
+export type ConvMethodChoice = 'auto' | ConvGraphMethod;
 
 export interface ConvEngineOptions {
   /** Smallest layer (forward multiply-adds) sent to ONNX Runtime; 0 sends every layer (tests). */
   minMacs?: number;
+  /**
+   * 'auto' times XNNPACK and both ORT forms on a layer's first call and keeps the fastest; a
+   * named form sends every layer above `minMacs` to ORT in that form ('direct' where 'im2col'
+   * cannot express the layer).
+   */
+  method?: ConvMethodChoice;
 }
 
 /**
@@ -44,56 +64,93 @@ export function setConvEngine(next: ConvEngine, opts: ConvEngineOptions = {}): v
   }
   engine = next;
   minMacs = opts.minMacs ?? DEFAULT_MIN_MACS;
+  const method = opts.method ?? 'auto';
+  if (method !== methodChoice) {
+    for (const d of decisions.values()) d.session?.dispose();
+    decisions.clear();
+    methodChoice = method;
+  }
 }
 
 export function convEngine(): ConvEngine {
   return engine;
 }
 
-/**
- * Whether this layer's `kind` runs on ONNX Runtime. Rule from per-layer timings at batch 128 on
- * CIFAR ResNet-18 shapes (2 cores, ms, XNNPACK vs ORT): every 3×3 layer with ≥ 64 input channels
- * is faster on ORT in all three kinds (e.g. 16×16×128: forward 196 vs 90, filter gradient 386 vs
- * 112, input gradient 219 vs 121); the 3-channel stem is faster on XNNPACK (forward 46 vs 85,
- * filter gradient 24 vs 42), as is the forward 1×1 projection (28 vs 56), whose gradients are
- * faster on ORT (59 vs 36, 55 vs 45).
- */
-export function useOrt(kind: ConvGraphKind, g: ConvGeometry): boolean {
-  if (engine !== 'ort' || convMacs(g) < minMacs) return false;
-  if (minMacs === 0) return true;
-  if (g.ci < 16) return false;
-  return !(kind === 'forward' && g.kh * g.kw === 1);
-}
-
-function session(kind: ConvGraphKind, g: ConvGeometry): OrtSyncSession {
-  const key = `${kind}:${geometryKey(g)}`;
-  let s = sessions.get(key);
-  if (s === undefined) {
-    s = new OrtSyncSession(convGraph(kind, g));
-    sessions.set(key, s);
-  }
-  return s;
-}
-
-/** Sessions built so far (one per layer shape and kind). */
+/** ORT sessions alive (one per layer shape and kind that runs on ORT). */
 export function ortConvSessionCount(): number {
-  return sessions.size;
+  let n = 0;
+  for (const d of decisions.values()) if (d.session) n++;
+  return n;
+}
+
+/** Per layer shape and kind, what runs it and, when candidates were timed, their times (ms). */
+export function ortConvChoices(): Array<{ layer: string; runner: ConvRunner; timings: Partial<Record<ConvRunner, number>> }> {
+  return [...decisions.entries()].map(([layer, { runner, timings }]) => ({ layer, runner, timings }));
 }
 
 /**
- * Runs one conv graph on ONNX Runtime. `a` and `b` are the graph's two inputs in
- * CONV_GRAPH_IO order; the result is a new tensor on the wasm heap with `outShape`.
+ * Timed runs per candidate after an untimed first one; the fastest counts. The first timed run of
+ * a fresh session still pays one-time costs at times (243 against 69 ms on a 14×14 layer).
  */
-export function runOrtConv(
+const TIMED_RUNS = 2;
+
+/**
+ * Runs one convolution `kind` of a layer: `a` and `b` are the ORT graph's inputs in CONV_GRAPH_IO
+ * order and `xnnpack` computes the same result with the wasm backend's own kernels.
+ *
+ * Why tune: no fixed rule held across layers. Per call on 2 cores (ms): ORT's Conv beats XNNPACK on
+ * wide 3×3 layers (16×16×128, batch 128: forward 90 vs 196, filter gradient 112 vs 386) but not on
+ * the 3-channel stem (forward 85 vs 46); the im2col GEMM beats ORT's Conv on small maps
+ * (7×7×64→128, batch 512: input gradient 65 vs 119) but not always on mid-sized ones (14×14×32→64:
+ * 94 vs 71). So under 'auto' each candidate runs on the call's own operands on first use and the
+ * fastest is kept for the layer; every run computes the same result, so only the extra runs cost.
+ */
+export function runConv(
   backend: BackendWasm,
   kind: ConvGraphKind,
   g: ConvGeometry,
   a: TensorInfo,
   b: TensorInfo,
   outShape: number[],
+  xnnpack: () => TensorInfo,
 ): TensorInfo {
+  if (engine !== 'ort' || convMacs(g) < minMacs) return xnnpack();
+  const key = `${kind}:${geometryKey(g)}`;
+  const known = decisions.get(key);
+  if (known !== undefined) return known.session ? runOnOrt(backend, kind, known.session, a, b, outShape) : xnnpack();
+
+  const forms = convGraphMethods(kind, g);
+  const candidates: ConvRunner[] =
+    methodChoice === 'auto' ? ['xnnpack', ...forms] : [forms.includes(methodChoice) ? methodChoice : 'direct'];
+  const timings: Partial<Record<ConvRunner, number>> = {};
+  let best: { runner: ConvRunner; session?: OrtSyncSession; ms: number } | undefined;
+  let result: TensorInfo | undefined;
+  for (const runner of candidates) {
+    const session = runner === 'xnnpack' ? undefined : new OrtSyncSession(convGraph(kind, g, runner));
+    const once = () => (session ? runOnOrt(backend, kind, session, a, b, outShape) : xnnpack());
+    let ms = Infinity;
+    for (let i = 0; i <= (candidates.length > 1 ? TIMED_RUNS : 0); i++) {
+      const t0 = performance.now();
+      const out = once();
+      if (i > 0) ms = Math.min(ms, performance.now() - t0);
+      if (result !== undefined) backend.disposeData(result.dataId);
+      result = out;
+    }
+    if (candidates.length > 1) timings[runner] = Math.round(ms * 10) / 10;
+    if (best === undefined || ms < best.ms) {
+      best?.session?.dispose();
+      best = { runner, session, ms };
+    } else {
+      session?.dispose();
+    }
+  }
+  decisions.set(key, { runner: best!.runner, session: best!.session, timings });
+  return result!;
+}
+
+/** One run of an ORT conv graph; the result is a new tensor on the wasm heap. */
+function runOnOrt(backend: BackendWasm, kind: ConvGraphKind, s: OrtSyncSession, a: TensorInfo, b: TensorInfo, outShape: number[]): TensorInfo {
   const io = CONV_GRAPH_IO[kind];
-  const s = session(kind, g);
   // Allocate first: growing the heap detaches every view taken before.
   const out = backend.makeOutput(outShape, 'float32');
   const aView = heapF32(backend, a);
@@ -101,31 +158,12 @@ export function runOrtConv(
   const outView = heapF32(backend, out);
   if (!(outView.buffer instanceof SharedArrayBuffer)) {
     // Single-threaded wasm: ORT reads the operands and writes the result in place on the heap.
-    s.run(
-      { [io.inputs[0]]: { data: aView, dims: a.shape }, [io.inputs[1]]: { data: bView, dims: b.shape } },
-      [io.output],
-      { [io.output]: { data: outView, dims: outShape } },
-    );
+    const feeds = { [io.inputs[0]]: { data: aView, dims: a.shape }, [io.inputs[1]]: { data: bView, dims: b.shape } };
+    s.run(feeds, [io.output], { [io.output]: { data: outView, dims: outShape } });
     return out;
   }
   // Threaded wasm shares its heap; ORT refuses a SharedArrayBuffer, so operands go through copies.
-  const result = s.run(
-    { [io.inputs[0]]: { data: aView.slice(), dims: a.shape }, [io.inputs[1]]: { data: bView.slice(), dims: b.shape } },
-    [io.output],
-  )[io.output];
-  heapF32(backend, out).set(result);
+  const feeds = { [io.inputs[0]]: { data: aView.slice(), dims: a.shape }, [io.inputs[1]]: { data: bView.slice(), dims: b.shape } };
+  outView.set(s.run(feeds, [io.output])[io.output]);
   return out;
-}
-
-/** Forward convolution on ONNX Runtime (pads, strides and dilations from `g`). */
-export function ortConv2d(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, g: ConvGeometry): TensorInfo {
-  return runOrtConv(backend, 'forward', g, x, filter, [g.n, g.ho, g.wo, g.co]);
-}
-
-export function ortConv2dFilterGrad(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, g: ConvGeometry): TensorInfo {
-  return runOrtConv(backend, 'filter-grad', g, x, dy, [g.kh, g.kw, g.ci, g.co]);
-}
-
-export function ortConv2dInputGrad(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, g: ConvGeometry): TensorInfo {
-  return runOrtConv(backend, 'input-grad', g, dy, filter, [g.n, g.h, g.w, g.ci]);
 }
