@@ -44,6 +44,22 @@ describe('simclrLoss', () => {
     expect(Math.abs(got - want) / Math.abs(want)).toBeLessThan(1e-5);
   });
 
+  it('has the gradient of the float64 reference (central differences)', () => {
+    const b = 3;
+    const d = 4;
+    const tau = 0.5;
+    const f = randomUnitRows(new Rng('simclr-grad'), 2 * b, d);
+    const grad = tf.grad((x) => simclrLoss(x as tf.Tensor2D, tau))(tf.tensor2d(f)).arraySync() as number[][];
+    const h = 1e-5;
+    for (let i = 0; i < 2 * b; i++) {
+      for (let k = 0; k < d; k++) {
+        const at = (delta: number) => referenceLoss(f.map((row, r) => row.map((v, c) => (r === i && c === k ? v + delta : v))), tau);
+        const numeric = (at(h) - at(-h)) / (2 * h);
+        expect(grad[i][k]).toBeCloseTo(numeric, 4);
+      }
+    }
+  });
+
   it('is ln(2b − 1) when all features are identical, and lower when positives agree', () => {
     const b = 8;
     const same = tf.div(tf.ones([2 * b, 4]), 2) as tf.Tensor2D; // unit rows, all equal

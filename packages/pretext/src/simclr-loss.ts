@@ -22,11 +22,31 @@ export function simclrLoss(features: tf.Tensor2D, temperature: number): tf.Scala
     // The anchor's similarity with itself is removed from the denominator by a large negative mask.
     const selfMask = tf.mul(tf.concat([tf.eye(b), tf.zeros([b, b])], 1), -1e9);
     const masked = tf.add(logits, selfMask);
-    const logDenominator = tf.logSumExp(masked, 1); // stable: subtracts the row max internally
+    const logDenominator = stableLogSumExp(masked);
     const positives = tf.sum(tf.mul(logits, tf.concat([tf.zeros([b, b]), tf.eye(b)], 1)), 1);
     return tf.mean(tf.sub(logDenominator, positives)) as tf.Scalar;
   });
 }
+
+/**
+ * log Σ_j exp(x_ij) per row, shifted by the row maximum for stability. The shift is treated as a
+ * constant in the backward pass, which is exact (its gradient terms cancel: d/dm = 1 − Σ softmax = 0)
+ * and skips tf.logSumExp's path through Max's gradient (an Equal mask over the whole matrix).
+ */
+const stableLogSumExp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [x, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
+  const m = tf.max(x, 1, true);
+  const shifted = tf.exp(tf.sub(x, m));
+  const total = tf.sum(shifted, 1, true);
+  save([shifted, total]);
+  return {
+    value: tf.reshape(tf.add(m, tf.log(total)), [x.shape[0]]),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [e, sum] = saved;
+      return tf.tidy(() => tf.mul(tf.div(e, sum), tf.reshape(dy, [x.shape[0], 1])));
+    },
+  };
+});
 
 /** Interleaved [v0_0, v1_0, v0_1, v1_1, …] rows → [all first views; all second views]. */
 export function deinterleaveViews(x: tf.Tensor2D): tf.Tensor2D {

@@ -10,6 +10,7 @@
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { batchNormActTrainConfig } from './kernels/BatchNormActTrain.js';
 import { batchNormActTrainGradConfig } from './kernels/BatchNormActTrainGrad.js';
+import { batchMatMulConfig } from './kernels/BatchMatMul.js';
 import { conv2DConfig } from './kernels/Conv2D.js';
 import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput.js';
@@ -31,6 +32,7 @@ const trainingKernelConfigs: KernelConfig[] = [
   identityConfig,
   batchNormActTrainConfig,
   batchNormActTrainGradConfig,
+  batchMatMulConfig,
 ];
 
 /** Registers (replacing stock ones where ours is better) and returns the kernel names. */

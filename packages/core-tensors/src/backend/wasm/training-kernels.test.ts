@@ -87,7 +87,7 @@ describe('wasm training kernels', () => {
   });
 
   it('registers the conv gradient kernels once, on the wasm backend only', () => {
-    expect(names).toEqual(['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'Sum', 'Mean', 'MaxPoolGrad', 'Identity', 'TwindbBatchNormActTrain', 'TwindbBatchNormActTrainGrad']);
+    expect(names).toEqual(['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'Sum', 'Mean', 'MaxPoolGrad', 'Identity', 'TwindbBatchNormActTrain', 'TwindbBatchNormActTrainGrad', 'BatchMatMul']);
     expect(registerWasmTrainingKernels()).toEqual(names);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBe(conv2DBackpropFilterConfig);
     expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')).not.toBe(conv2DBackpropFilterConfig);
@@ -316,6 +316,31 @@ describe('wasm training kernels', () => {
     const expected = await onBackend('cpu', run);
     const actual = await onBackend('wasm', run);
     expect(relativeError(actual, expected)).toBeLessThan(1e-6);
+  });
+
+  // Large single products go to ORT's Gemm under the ort engine; batched ones stay on the stock kernel.
+  const matMulCases = [
+    { a: [96, 64], b: [64, 80], transposeA: false, transposeB: false },
+    { a: [64, 96], b: [64, 80], transposeA: true, transposeB: false },
+    { a: [96, 64], b: [80, 64], transposeA: false, transposeB: true },
+    { a: [64, 96], b: [80, 64], transposeA: true, transposeB: true },
+    { a: [3, 40, 64], b: [3, 64, 50], transposeA: false, transposeB: false },
+    { a: [1, 96, 64], b: [64, 80], transposeA: false, transposeB: false },
+  ];
+  it.each(matMulCases)('BatchMatMul matches cpu under the ort engine: %j', async ({ a, b, transposeA, transposeB }) => {
+    const rng = new Rng(`matmul:${a}:${b}:${transposeA}:${transposeB}`);
+    const av = randomData(rng, a);
+    const bv = randomData(rng, b);
+    const run = () => tf.matMul(tf.tensor(av, a), tf.tensor(bv, b), transposeA, transposeB);
+    const shapeOn = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => run().shape);
+    };
+    const expected = await onBackend('cpu', run);
+    const expectedShape = await shapeOn('cpu');
+    const [actual, actualShape] = await onEngine('ort', async () => [await onBackend('wasm', run), await shapeOn('wasm')] as const);
+    expect(actualShape).toEqual(expectedShape);
+    expect(relativeError(actual, expected)).toBeLessThan(1e-5);
   });
 
   it('Identity shares the data: a clone reads the same values, and freeing either keeps the other', async () => {
