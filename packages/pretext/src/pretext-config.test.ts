@@ -41,7 +41,7 @@ describe('pretext config', () => {
     expect(mnist.model_kwargs).toMatchObject({ head: 'mlp', features_dim: 64 });
     expect(mnist.train_db).toEqual([{ source: 'mnist', split: 'pool' }]);
     expect(mnist.val_db).toEqual({ source: 'mnist', split: 'heldout' });
-    expect(lrScheduleOf(mnist)).toEqual({ scheduler: 'cosine', lr: 0.001, epochs: 12, lr_decay_rate: 0.1 });
+    expect(lrScheduleOf(mnist)).toEqual({ scheduler: 'cosine', lr: 0.001, epochs: 10, lr_decay_rate: 0.1 });
     for (const [name, variant] of [
       ['simclr_cifar10.yml', 'cifar'],
       ['simclr_stl10.yml', 'stl'],
