@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { BackendChoiceSchema, initBackend, parseBackendChoice } from '@twindb/core-tensors';
+import { registerExtractCommand } from './commands/extract.js';
 import { registerFeaturesCommand } from './commands/features.js';
 import { registerPretextCommand } from './commands/pretext.js';
 import { registerSampleCommand } from './commands/sample.js';
@@ -42,6 +43,7 @@ export function createProgram(): Command {
 
   registerFeaturesCommand(program);
   registerPretextCommand(program);
+  registerExtractCommand(program);
   registerSampleCommand(program);
   registerDemoCommand(program);
 

@@ -42,6 +42,7 @@ export {
 
 // --- onnx: building ONNX graphs (encoder export, native conv kernels) ---------------------------
 export { OnnxGraphBuilder, type OnnxDim, type OnnxAttribute } from './onnx/onnx-graph.js';
+export { readOnnxModelInfo, type OnnxModelInfo, type OnnxValueInfo } from './onnx/onnx-model-info.js';
 
 // --- run: progress with ETA, JSON-lines logs, atomic files ------------------------------------
 export { Progress, formatDuration, type ProgressOptions } from './run/progress.js';

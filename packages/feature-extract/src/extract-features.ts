@@ -1,0 +1,181 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  decodeStream,
+  FeatureWriter,
+  l2Normalize,
+  normalize,
+  openFeatureFile,
+  openImageSource,
+  Progress,
+  RejectedImages,
+  RunLog,
+  type ImageU8,
+} from '@twindb/core-tensors';
+import * as ort from 'onnxruntime-node';
+import { encoderSpec, type EncoderSpec } from './encoder-spec.js';
+import { ExtractOptionsSchema, shardRange, type ExtractOptionsInput } from './extract-options.js';
+
+/** What {@link extractFeatures} did; also written to `extract.summary.json`. */
+export interface ExtractSummary {
+  out: string;
+  /** True when `out` already held this DB, shard and encoder and nothing was run. */
+  skipped: boolean;
+  db: string;
+  encoder: string;
+  dim: number;
+  /** Source rows this run covered ([first, end)) and the rows written. */
+  range: [number, number];
+  rows: number;
+  rejected: number;
+  seconds: number;
+  imagesPerSecond: number;
+}
+
+/**
+ * STEP 1-1: embeds every image of a DB (or one shard of it) with an ONNX encoder and writes an
+ * Arrow feature file (`id`, `path`, `label`, `embedding`; metadata: encoder, dim, normalized, db).
+ * Decoding runs ahead on libuv's pool while ONNX Runtime embeds the previous batch. Unreadable
+ * images are skipped and listed in `<out>.rejected.csv`; the output appears only when complete, and
+ * a rerun whose output already holds the same DB, shard and encoder returns at once (resume of a
+ * sharded job array), unless `force`.
+ */
+export async function extractFeatures(input: ExtractOptionsInput, hooks: { log?: (line: string) => void } = {}): Promise<ExtractSummary> {
+  const parsed = ExtractOptionsSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new Error(`extract: invalid options: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ')}`);
+  }
+  const opts = parsed.data;
+  const t0 = performance.now();
+  const bytes = readEncoder(opts.encoder);
+  const spec = encoderSpec(bytes, opts.encoder, opts);
+  const [h, w, c] = spec.inputShape;
+  if (c !== 1 && c !== 3) throw new Error(`${opts.encoder}: input has ${c} channels; twindb feeds 1 (grey) or 3 (RGB)`);
+  const source = await openImageSource(opts.db, { format: { size: [w, h], fit: opts.fit, channels: c } });
+  const [first, end] = shardRange(source.records.length, opts.shard);
+  const encoderId = `${spec.name}@${path.basename(opts.encoder)}`;
+  const runLog = new RunLog(opts.runDir ?? path.dirname(path.resolve(opts.out)), 'extract');
+
+  const done = opts.force ? undefined : await finishedOutput(opts.out, source.name, encoderId, end - first);
+  if (done !== undefined) {
+    const summary = { out: opts.out, skipped: true, db: source.name, encoder: encoderId, dim: done.dim, range: [first, end] as [number, number], rows: done.rows, rejected: 0, seconds: 0, imagesPerSecond: 0 };
+    runLog.event('skipped', { reason: 'output already complete', out: opts.out });
+    await runLog.summary({ ...summary });
+    return summary;
+  }
+
+  const session = await ort.InferenceSession.create(bytes, {
+    graphOptimizationLevel: 'all',
+    ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
+  });
+  runLog.event('start', { db: source.name, encoder: opts.encoder, range: [first, end], batchSize: opts.batchSize, layout: spec.layout, inputShape: spec.inputShape });
+  const rejected = new RejectedImages((m) => (hooks.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(m));
+  const progress = new Progress('extract', end - first, { unit: 'img' });
+  const pixels = h * w * c;
+  const batch = new Float32Array(opts.batchSize * pixels);
+  let writer: FeatureWriter | undefined;
+  let ids: string[] = [];
+  let paths: (string | null)[] = [];
+  let labels: (number | null)[] = [];
+  let rows = 0;
+  let dim = 0;
+
+  const flush = async () => {
+    const n = ids.length;
+    if (n === 0) return;
+    const dims = spec.layout === 'NHWC' ? [n, h, w, c] : [n, c, h, w];
+    const feeds = { [spec.inputName]: new ort.Tensor('float32', batch.subarray(0, n * pixels), dims) };
+    const result = (await session.run(feeds))[spec.outputName];
+    const emb = embeddingsOf(result, n, opts.encoder, spec.outputName);
+    dim = emb.length / n;
+    const normalized = spec.normalized || opts.l2Normalize;
+    if (!spec.normalized && opts.l2Normalize) l2Normalize(emb, dim, { inPlace: true });
+    writer ??= await FeatureWriter.create(opts.out, { encoder: encoderId, dim, normalized, db: source.name });
+    await writer.appendBatch({ ids, paths, labels, embeddings: emb });
+    rows += n;
+    progress.tick(n);
+    ids = [];
+    paths = [];
+    labels = [];
+  };
+
+  try {
+    const indices = Array.from({ length: end - first }, (_, i) => first + i);
+    for await (const { record, image } of decodeStream(source, indices, { concurrency: opts.concurrency, rejected })) {
+      placeImage(batch, ids.length, image, spec);
+      ids.push(record.id);
+      paths.push(record.path ?? null);
+      labels.push(record.label ?? null);
+      if (ids.length === opts.batchSize) await flush();
+    }
+    await flush();
+    if (!writer) throw new Error(`extract: ${source.name} rows ${first}..${end - 1} hold no image to embed`);
+    await writer.close();
+  } catch (err) {
+    await writer?.abort();
+    runLog.event('failed', { error: (err as Error).message });
+    throw err;
+  } finally {
+    await session.release();
+  }
+  if (rejected.count > 0) await rejected.writeCsv(`${opts.out}.rejected.csv`);
+  const seconds = (performance.now() - t0) / 1000;
+  const summary: ExtractSummary = {
+    out: opts.out,
+    skipped: false,
+    db: source.name,
+    encoder: encoderId,
+    dim,
+    range: [first, end],
+    rows,
+    rejected: rejected.count,
+    seconds: Math.round(seconds * 100) / 100,
+    imagesPerSecond: Math.round((rows / seconds) * 10) / 10,
+  };
+  runLog.event('done', { ...summary });
+  await runLog.summary({ ...summary });
+  return summary;
+}
+
+function readEncoder(file: string): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new Error(`extract: cannot read the encoder ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/** The existing output's facts when it is a complete file of this DB, encoder and row count. */
+async function finishedOutput(out: string, db: string, encoder: string, expectedRows: number): Promise<{ rows: number; dim: number } | undefined> {
+  if (!existsSync(out)) return undefined;
+  try {
+    const info = await openFeatureFile(out);
+    const same = info.meta.db === db && info.meta.encoder === encoder && info.rows > 0 && info.rows <= expectedRows;
+    return same ? { rows: info.rows, dim: info.meta.dim } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** (x/255 − mean)/std of one image, into row `slot` of the batch in the encoder's layout. */
+function placeImage(batch: Float32Array, slot: number, image: ImageU8, spec: EncoderSpec): void {
+  const [h, w, c] = spec.inputShape;
+  if (image.width !== w || image.height !== h || image.channels !== c) {
+    throw new Error(`extract: an image came out ${image.width}×${image.height}×${image.channels}, expected ${w}×${h}×${c}`);
+  }
+  const x = normalize(image, { mean: spec.mean, std: spec.std }).data;
+  const base = slot * h * w * c;
+  if (spec.layout === 'NHWC') {
+    batch.set(x, base);
+    return;
+  }
+  const plane = h * w;
+  for (let p = 0; p < plane; p++) for (let k = 0; k < c; k++) batch[base + k * plane + p] = x[p * c + k];
+}
+
+function embeddingsOf(t: ort.Tensor | undefined, n: number, file: string, name: string): Float32Array {
+  if (!t || t.type !== 'float32' || t.dims.length !== 2 || t.dims[0] !== n) {
+    throw new Error(`${file}: output "${name}" should be float32 [${n}, dim] for a batch of ${n}, got ${t ? `${t.type} [${t.dims}]` : 'nothing'}`);
+  }
+  return new Float32Array(t.data as Float32Array);
+}

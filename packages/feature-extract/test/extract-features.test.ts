@@ -1,0 +1,152 @@
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createImageU8, loadFeatures, normalize, OnnxGraphBuilder, openImageSource, Rng, writeImageFile } from '@twindb/core-tensors';
+import { encoderSpec, extractFeatures, parseShard, shardRange } from '@twindb/feature-extract';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'twindb-extract-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface LinearEncoder {
+  file: string;
+  weights: Float32Array;
+  dim: number;
+}
+
+/**
+ * A linear encoder: flatten the NHWC (or NCHW) batch and multiply by a random [h·w·c, dim] matrix.
+ * Small enough to recompute by hand, and its output depends on every pixel and on the layout.
+ */
+function linearEncoder(name: string, opts: { h: number; w: number; c: number; dim: number; layout: 'NHWC' | 'NCHW'; metadata?: Record<string, string> }): LinearEncoder {
+  const { h, w, c, dim, layout } = opts;
+  const rng = new Rng(name);
+  const weights = Float32Array.from({ length: h * w * c * dim }, () => rng.normal() / 10);
+  const g = new OnnxGraphBuilder(name);
+  g.input('pixels', layout === 'NHWC' ? ['batch', h, w, c] : ['batch', c, h, w]);
+  const flat = g.node('Flatten', ['pixels'], { axis: 1 });
+  g.node('MatMul', [flat, g.initializer('w', weights, [h * w * c, dim])], {}, 'features');
+  g.output('features', ['batch', dim]);
+  const file = path.join(dir, `${name}.onnx`);
+  writeFileSync(file, g.toBytes(opts.metadata ?? {}));
+  return { file, weights, dim };
+}
+
+/** What the file should hold: W·x in float64 on the layout's flattening, then L2-normalised. */
+function expectedEmbedding(x: Float32Array, enc: LinearEncoder, nchw?: { h: number; w: number; c: number }): number[] {
+  const input = nchw ? Float32Array.from({ length: x.length }, (_, i) => {
+    const plane = nchw.h * nchw.w;
+    const k = Math.floor(i / plane);
+    return x[(i % plane) * nchw.c + k];
+  }) : x;
+  const out = new Array<number>(enc.dim).fill(0);
+  for (let i = 0; i < input.length; i++) for (let d = 0; d < enc.dim; d++) out[d] += input[i] * enc.weights[i * enc.dim + d];
+  const norm = Math.hypot(...out);
+  return out.map((v) => v / norm);
+}
+
+const mnistMeta = {
+  'twindb.layout': 'NHWC',
+  'twindb.input_shape': '[28,28,1]',
+  'twindb.normalize_mean': '[0.1307]',
+  'twindb.normalize_std': '[0.3081]',
+  'twindb.encoder': 'linear-mnist',
+};
+
+describe('extractFeatures', () => {
+  it('embeds every image of a DB with the encoder its metadata describes, in DB order, with ids and labels', async () => {
+    const enc = linearEncoder('linear-mnist', { h: 28, w: 28, c: 1, dim: 6, layout: 'NHWC', metadata: mnistMeta });
+    const out = path.join(dir, 'mnist.arrow');
+    const summary = await extractFeatures({ encoder: enc.file, db: 'mnist:heldout?n=150', out, batchSize: 64 }, { log: () => {} });
+    expect(summary).toMatchObject({ rows: 150, dim: 6, rejected: 0, skipped: false, range: [0, 150] });
+
+    const file = await loadFeatures(out);
+    expect(file.meta).toMatchObject({ dim: 6, normalized: true, encoder: 'linear-mnist@linear-mnist.onnx', db: 'mnist:heldout?n=150' });
+    const source = await openImageSource('mnist:heldout?n=150', { format: { size: [28, 28], channels: 1 } });
+    expect(file.ids).toEqual(source.records.map((r) => r.id));
+    expect(Array.from(file.labels as Int32Array)).toEqual(source.records.map((r) => r.label));
+    for (const row of [0, 63, 64, 149]) {
+      const x = normalize(await source.load(row), { mean: [0.1307], std: [0.3081] }).data;
+      const want = expectedEmbedding(x, enc);
+      const got = Array.from(file.embeddings.subarray(row * 6, row * 6 + 6));
+      got.forEach((v, d) => expect(v).toBeCloseTo(want[d], 4));
+    }
+    const summaryFile = JSON.parse(readFileSync(path.join(dir, 'extract.summary.json'), 'utf8'));
+    expect(summaryFile).toMatchObject({ step: 'extract', rows: 150, out });
+  });
+
+  it('splits a DB into shards that cover every row once, and a rerun of a finished shard does nothing', async () => {
+    const enc = linearEncoder('linear-shards', { h: 28, w: 28, c: 1, dim: 4, layout: 'NHWC', metadata: { ...mnistMeta, 'twindb.encoder': 'shards' } });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const out = path.join(dir, `shard-${i}.arrow`);
+      const s = await extractFeatures({ encoder: enc.file, db: 'mnist:heldout?n=100', out, shard: { index: i, count: 3 }, batchSize: 16 }, { log: () => {} });
+      expect(s.range).toEqual(shardRange(100, { index: i, count: 3 }));
+      ids.push(...(await loadFeatures(out)).ids);
+    }
+    const all = (await openImageSource('mnist:heldout?n=100')).records.map((r) => r.id);
+    expect(ids).toEqual(all);
+
+    const out0 = path.join(dir, 'shard-0.arrow');
+    const before = statSync(out0).mtimeMs;
+    const again = await extractFeatures({ encoder: enc.file, db: 'mnist:heldout?n=100', out: out0, shard: { index: 0, count: 3 } }, { log: () => {} });
+    expect(again.skipped).toBe(true);
+    expect(statSync(out0).mtimeMs).toBe(before);
+  });
+
+  it('feeds a bring-your-own NCHW encoder without metadata from the caller\'s overrides, and skips unreadable files', async () => {
+    const folder = path.join(dir, 'colour');
+    const rng = new Rng('colour-images');
+    mkdirSync(folder, { recursive: true });
+    const names = ['a.png', 'b.png', 'c.png'];
+    for (const name of names) {
+      const img = createImageU8(8, 8, 3, Uint8Array.from({ length: 8 * 8 * 3 }, () => rng.int(256)));
+      await writeImageFile(img, path.join(folder, name));
+    }
+    writeFileSync(path.join(folder, 'broken.png'), 'not a png');
+    const enc = linearEncoder('byo-nchw', { h: 8, w: 8, c: 3, dim: 5, layout: 'NCHW' });
+    const out = path.join(dir, 'colour.arrow');
+    await expect(extractFeatures({ encoder: enc.file, db: `folder:${folder}`, out }, { log: () => {} })).rejects.toThrow(
+      /byo-nchw\.onnx: no pixel normalisation: metadata twindb\.normalize_mean \/ twindb\.normalize_std missing; pass mean and std/,
+    );
+    const mean = [0.485, 0.456, 0.406];
+    const std = [0.229, 0.224, 0.225];
+    const s = await extractFeatures({ encoder: enc.file, db: `folder:${folder}`, out, mean, std }, { log: () => {} });
+    expect(s).toMatchObject({ rows: 3, rejected: 1 });
+    expect(readFileSync(`${out}.rejected.csv`, 'utf8')).toMatch(/broken\.png/);
+
+    const file = await loadFeatures(out);
+    const source = await openImageSource(`folder:${folder}`, { format: { size: [8, 8], channels: 3 } });
+    const byPath = new Map(source.records.map((r, i) => [r.path, i]));
+    for (let row = 0; row < file.rows; row++) {
+      const x = normalize(await source.load(byPath.get(file.paths[row]!)!), { mean, std }).data;
+      const want = expectedEmbedding(x, enc, { h: 8, w: 8, c: 3 });
+      Array.from(file.embeddings.subarray(row * 5, row * 5 + 5)).forEach((v, d) => expect(v).toBeCloseTo(want[d], 4));
+    }
+  });
+
+  it('refuses bad input with the file and what was expected, and writes nothing', async () => {
+    const out = path.join(dir, 'never.arrow');
+    await expect(extractFeatures({ encoder: path.join(dir, 'missing.onnx'), db: 'mnist:heldout?n=10', out })).rejects.toThrow(/cannot read the encoder .*missing\.onnx: ENOENT/);
+    const notOnnx = path.join(dir, 'garbage.onnx');
+    writeFileSync(notOnnx, 'definitely not protobuf');
+    await expect(extractFeatures({ encoder: notOnnx, db: 'mnist:heldout?n=10', out })).rejects.toThrow(/garbage\.onnx: not an ONNX model|garbage\.onnx: the ONNX model has no graph/);
+    await expect(extractFeatures({ encoder: notOnnx, db: 'mnist:heldout?n=10', out, batchSize: 0 })).rejects.toThrow(/batchSize: .*/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('encoderSpec', () => {
+  it('reads layout, size and normalisation from twindb metadata, overrides first', () => {
+    const enc = linearEncoder('spec', { h: 28, w: 28, c: 1, dim: 3, layout: 'NHWC', metadata: mnistMeta });
+    const bytes = readFileSync(enc.file);
+    expect(encoderSpec(bytes, enc.file)).toMatchObject({ layout: 'NHWC', inputShape: [28, 28, 1], mean: [0.1307], std: [0.3081], inputName: 'pixels', outputName: 'features', normalized: false });
+    expect(encoderSpec(bytes, enc.file, { mean: [0.5], std: [0.5] })).toMatchObject({ mean: [0.5], std: [0.5] });
+  });
+
+  it('parses shards as i/n and rejects the rest', () => {
+    expect(parseShard('2/5')).toEqual({ index: 2, count: 5 });
+    expect(() => parseShard('5/5')).toThrow(/shard "5\/5": shard index must be below the shard count/);
+    expect(() => parseShard('two')).toThrow(/expected "i\/n"/);
+  });
+});
