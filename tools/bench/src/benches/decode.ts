@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { AugmentedDataset, decodeStream, openFolderSource, simclrTransform, syntheticScene, writeImageFile } from '@twindb/core-tensors';
+import { AugmentedDataset, decodeStream, openFolderSource, simclrTransform } from '@twindb/core-tensors';
 import { findPeerPython } from '../peer-python.js';
+import { writeSyntheticJpegs } from '../synthetic-jpegs.js';
 import type { Bench, BenchContext, BenchResult } from '../bench.js';
 
 const COUNT = 2000;
@@ -28,18 +29,6 @@ interface SizeResult {
   decodeOnlyPerSec: number;
   peerImagesPerSec: number | null;
   ratio: number | null;
-}
-
-async function writeJpegs(dir: string, size: number): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  for (let i = 0; i < COUNT; i += 50) {
-    await Promise.all(
-      Array.from({ length: Math.min(50, COUNT - i) }, (_, k) => {
-        const file = path.join(dir, `img_${String(i + k).padStart(5, '0')}.jpg`);
-        return writeImageFile(syntheticScene(size, i + k + 1), file, { quality: 90 });
-      }),
-    );
-  }
 }
 
 async function twindbThroughput(dir: string, size: number, concurrency: number): Promise<number> {
@@ -99,7 +88,7 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
     for (const size of [32, 96]) {
       const dir = path.join(tmp, `jpeg${size}`);
       ctx.log(`writing ${COUNT} ${size}×${size} JPEGs to ${dir} ...`);
-      await writeJpegs(dir, size);
+      await writeSyntheticJpegs(dir, size, COUNT);
       await twindbThroughput(dir, size, cores); // warm-up: file cache, JIT
       const byConcurrency: Record<string, number> = {};
       for (const c of concurrencies) {
