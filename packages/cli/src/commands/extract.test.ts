@@ -4,25 +4,7 @@ import path from 'node:path';
 import { loadFeatures } from '@twindb/core-tensors';
 import { describe, expect, it } from 'vitest';
 import { runTwindb } from '../../test/run-twindb.js';
-
-const TINY = `
-setup: simclr
-backbone: small-cnn
-model_kwargs: {head: mlp, features_dim: 16}
-train_db: mnist:pool?n=32
-val_db: mnist:heldout?n=20
-criterion: simclr
-criterion_kwargs: {temperature: 0.1}
-epochs: 1
-optimizer: adam
-optimizer_kwargs: {lr: 0.001}
-scheduler: constant
-batch_size: 16
-augmentation_strategy: digits
-augmentation_kwargs: {random_resized_crop: {size: 28}}
-transformation_kwargs: {crop_size: 28, normalize: {mean: [0.1307], std: [0.3081]}}
-knn: {every: 1, k: 5}
-`;
+import { TINY_PRETEXT_CONFIG as TINY } from '../../test/tiny-pretext-config.js';
 
 describe('twindb extract', () => {
   it('embeds a DB with the encoder twindb pretext exported (STEP 1 → STEP 1-1), in shards', async () => {
