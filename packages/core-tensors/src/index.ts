@@ -31,6 +31,7 @@ export { registerWasmTrainingKernels } from './backend/wasm/register-training-ke
 export { explainWasmAbort } from './backend/wasm/wasm-abort.js';
 export { BATCH_NORM_ACT_TRAIN, type BatchNormActTrainAttrs } from './backend/wasm/kernels/BatchNormActTrain.js';
 export { BATCH_NORM_ACT_TRAIN_GRAD, type BatchNormActTrainGradAttrs } from './backend/wasm/kernels/BatchNormActTrainGrad.js';
+export { BATCH_NORM_ACT_INFER } from './backend/wasm/kernels/BatchNormActInfer.js';
 export { setConvEngine, convEngine, ortConvSessionCount, ortConvChoices, type ConvEngine, type ConvMethodChoice } from './backend/wasm/ort-conv/ort-conv.js';
 export { ortAvailability, OrtSyncSession, type OrtFeed, type OrtSyncSessionOptions } from './backend/ort/ort-sync-session.js';
 export {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BATCH_NORM_ACT_TRAIN, Rng } from '@twindb/core-tensors';
+import { BATCH_NORM_ACT_INFER, BATCH_NORM_ACT_TRAIN, Rng } from '@twindb/core-tensors';
 import { BatchNorm2d } from '@twindb/pretext';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from './test-backend.js';
@@ -35,6 +35,7 @@ describe.each([
 
   it('has the fused kernels registered exactly on wasm', () => {
     expect(tf.getKernel(BATCH_NORM_ACT_TRAIN, tf.getBackend()) !== undefined).toBe(backend === 'wasm');
+    expect(tf.getKernel(BATCH_NORM_ACT_INFER, tf.getBackend()) !== undefined).toBe(backend === 'wasm');
   });
 
   it('starts as PyTorch does: weight 1, bias 0, running mean 0, running var 1', () => {
@@ -136,6 +137,47 @@ describe.each([
       for (let j = 0; j < av.length; j++) expect(av[j]).toBeCloseTo(rv[j], 3);
     }
     expect(tf.max(tf.abs(a[3])).dataSync()[0]).toBeGreaterThan(0.01);
+    tf.dispose([x, r, w, ...a, ...ref]);
+    bn.dispose();
+  });
+
+  it.each([
+    { relu: true, residual: false },
+    { relu: true, residual: true },
+    { relu: false, residual: false },
+  ])('eval mode: values and gradients equal autodiff through tf.batchNorm with the running stats (relu $relu, residual $residual)', ({ relu, residual }) => {
+    const rng = new Rng('bn-eval-grad');
+    const bn = new BatchNorm2d(C);
+    const values = (scale: number, shift: number) => Array.from({ length: C }, (_, i) => shift + scale * Math.cos(0.7 + 1.9 * i));
+    bn.weight.assign(tf.tensor1d(values(1.2, 0.1)));
+    bn.bias.assign(tf.tensor1d(values(0.4, 0)));
+    bn.runningMean.assign(tf.tensor1d(values(0.5, 0.3)));
+    bn.runningVar.assign(tf.tensor1d(values(0.3, 1)));
+    const shape: [number, number, number, number] = [2, 3, 5, C];
+    const x = randomImages(shape, rng, 0.5);
+    const r = randomImages(shape, rng);
+    const w = randomImages(shape, rng);
+    const ours = (xi: tf.Tensor, ri: tf.Tensor) =>
+      tf.sum(tf.mul(bn.applyAct(xi as tf.Tensor4D, { training: false, relu, residual: residual ? (ri as tf.Tensor4D) : undefined }), w)) as tf.Scalar;
+    const reference = (xi: tf.Tensor, ri: tf.Tensor) => {
+      const y = tf.batchNorm4d(xi as tf.Tensor4D, bn.runningMean as tf.Tensor1D, bn.runningVar as tf.Tensor1D, bn.bias as tf.Tensor1D, bn.weight as tf.Tensor1D, 1e-5);
+      const sum = residual ? tf.add(y, ri) : y;
+      return tf.sum(tf.mul(relu ? tf.relu(sum) : sum, w)) as tf.Scalar;
+    };
+    const gradients = (f: (xi: tf.Tensor, ri: tf.Tensor) => tf.Scalar) => {
+      const inputGrads = residual ? tf.grads(f)([x, r]) : tf.grads((xi) => f(xi, r))([x]);
+      const { grads, value } = tf.variableGrads(() => f(x, r), [bn.weight, bn.bias]);
+      return [value, grads[bn.weight.name], grads[bn.bias.name], ...inputGrads];
+    };
+    const a = gradients(ours);
+    const ref = gradients(reference);
+    for (let i = 0; i < a.length; i++) {
+      const av = a[i].dataSync();
+      const rv = ref[i].dataSync();
+      expect(av.length).toBe(rv.length);
+      for (let j = 0; j < av.length; j++) expect(av[j]).toBeCloseTo(rv[j], 3);
+    }
+    expect(Array.from(bn.runningMean.dataSync())).toEqual(Array.from(tf.tensor1d(values(0.5, 0.3)).dataSync()));
     tf.dispose([x, r, w, ...a, ...ref]);
     bn.dispose();
   });

@@ -8,6 +8,7 @@
  * kernels whose setup ran when the backend initialised. Calling it again is a no-op.
  */
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { batchNormActInferConfig } from './kernels/BatchNormActInfer.js';
 import { batchNormActTrainConfig } from './kernels/BatchNormActTrain.js';
 import { batchNormActTrainGradConfig } from './kernels/BatchNormActTrainGrad.js';
 import { batchMatMulConfig } from './kernels/BatchMatMul.js';
@@ -33,6 +34,7 @@ const trainingKernelConfigs: KernelConfig[] = [
   batchNormActTrainConfig,
   batchNormActTrainGradConfig,
   batchMatMulConfig,
+  batchNormActInferConfig,
 ];
 
 /** Registers (replacing stock ones where ours is better) and returns the kernel names. */

@@ -87,7 +87,7 @@ describe('wasm training kernels', () => {
   });
 
   it('registers the conv gradient kernels once, on the wasm backend only', () => {
-    expect(names).toEqual(['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'Sum', 'Mean', 'MaxPoolGrad', 'Identity', 'TwindbBatchNormActTrain', 'TwindbBatchNormActTrainGrad', 'BatchMatMul']);
+    expect(names).toEqual(['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'Sum', 'Mean', 'MaxPoolGrad', 'Identity', 'TwindbBatchNormActTrain', 'TwindbBatchNormActTrainGrad', 'BatchMatMul', 'TwindbBatchNormActInfer']);
     expect(registerWasmTrainingKernels()).toEqual(names);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBe(conv2DBackpropFilterConfig);
     expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')).not.toBe(conv2DBackpropFilterConfig);
