@@ -339,8 +339,8 @@ async function openMonitor(c: PretextConfig, trainSource: ImageSource, format: I
       const score = (b: Float32Array, q: Float32Array, dim: number) =>
         knnAccuracy({ bank: b, bankLabels: bank.labels, queries: q, queryLabels: val.labels, dim, k: c.knn.k, temperature });
       return {
-        head: score(bank.features, val.features, model.featuresDim),
-        backbone: score(bank.backbone, val.backbone, model.backbone.featureDim),
+        head: await score(bank.features, val.features, model.featuresDim),
+        backbone: await score(bank.backbone, val.backbone, model.backbone.featureDim),
         seconds: (performance.now() - t0) / 1000,
       };
     },

@@ -43,7 +43,7 @@ function bruteForce(bank: Float32Array, bankLabels: Int32Array, q: Float32Array,
 }
 
 describe('knnAccuracy', () => {
-  it('matches a float64 brute-force kNN with exp(sim/τ) weights and with plain majority', () => {
+  it('matches a float64 brute-force kNN with exp(sim/τ) weights and with plain majority', async () => {
     const rng = new Rng('knn');
     const dim = 6;
     const classes = 4;
@@ -58,7 +58,7 @@ describe('knnAccuracy', () => {
       [20, 2],
       [50, 0.5],
     ] as const) {
-      const got = knnAccuracy({ bank: bank.rows, bankLabels: bank.labels, queries: val.rows, queryLabels: val.labels, dim, k, temperature: tau });
+      const got = await knnAccuracy({ bank: bank.rows, bankLabels: bank.labels, queries: val.rows, queryLabels: val.labels, dim, k, temperature: tau });
       const ref = bruteForce(bank.rows, bank.labels, val.rows, val.labels, dim, k, tau);
       expect(got.queries).toBe(ref.n);
       expect(got.bank).toBe(299);
@@ -68,10 +68,10 @@ describe('knnAccuracy', () => {
     }
   });
 
-  it('weights let a few close neighbours outvote many far ones', () => {
+  it('weights let a few close neighbours outvote many far ones', async () => {
     // Query (1, 0); two class-0 rows right on it, three class-1 rows at 60°.
     const bank = Float32Array.from([1, 0, 1, 0.01, 0.5, 0.87, 0.5, 0.86, 0.5, 0.85]);
-    const r = knnAccuracy({
+    const r = await knnAccuracy({
       bank,
       bankLabels: Int32Array.from([0, 0, 1, 1, 1]),
       queries: Float32Array.from([1, 0]),
@@ -84,9 +84,9 @@ describe('knnAccuracy', () => {
     expect(r.majority).toBe(0);
   });
 
-  it('rejects rows that do not match the labels', () => {
-    expect(() =>
+  it('rejects rows that do not match the labels', async () => {
+    await expect(
       knnAccuracy({ bank: new Float32Array(5), bankLabels: new Int32Array(2), queries: new Float32Array(2), queryLabels: new Int32Array(1), dim: 2, k: 1, temperature: 0.1 }),
-    ).toThrow(/bank has 5 values, expected 2 rows × 2/);
+    ).rejects.toThrow(/bank has 5 values, expected 2 rows × 2/);
   });
 });
