@@ -11,7 +11,7 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ortAvailability, OrtSyncSession } from '../../ort/ort-sync-session.js';
-import { heapF32 } from '../wasm-kernel-calls.js';
+import { runOrtOnHeap } from '../ort-heap-run.js';
 import { CONV_GRAPH_IO, convGraph, convGraphMethods, type ConvGraphKind, type ConvGraphMethod } from './conv-graphs.js';
 import { convMacs, geometryKey, type ConvGeometry } from './conv-geometry.js';
 
@@ -157,19 +157,5 @@ export function runConv(
 /** One run of an ORT conv graph; the result is a new tensor on the wasm heap. */
 function runOnOrt(backend: BackendWasm, kind: ConvGraphKind, s: OrtSyncSession, a: TensorInfo, b: TensorInfo, outShape: number[]): TensorInfo {
   const io = CONV_GRAPH_IO[kind];
-  // Allocate first: growing the heap detaches every view taken before.
-  const out = backend.makeOutput(outShape, 'float32');
-  const aView = heapF32(backend, a);
-  const bView = heapF32(backend, b);
-  const outView = heapF32(backend, out);
-  if (!(outView.buffer instanceof SharedArrayBuffer)) {
-    // Single-threaded wasm: ORT reads the operands and writes the result in place on the heap.
-    const feeds = { [io.inputs[0]]: { data: aView, dims: a.shape }, [io.inputs[1]]: { data: bView, dims: b.shape } };
-    s.run(feeds, [io.output], { [io.output]: { data: outView, dims: outShape } });
-    return out;
-  }
-  // Threaded wasm shares its heap; ORT refuses a SharedArrayBuffer, so operands go through copies.
-  const feeds = { [io.inputs[0]]: { data: aView.slice(), dims: a.shape }, [io.inputs[1]]: { data: bView.slice(), dims: b.shape } };
-  outView.set(s.run(feeds, [io.output])[io.output]);
-  return out;
+  return runOrtOnHeap(backend, s, [{ name: io.inputs[0], tensor: a }, { name: io.inputs[1], tensor: b }], io.output, outShape);
 }

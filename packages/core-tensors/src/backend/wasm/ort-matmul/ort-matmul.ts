@@ -9,7 +9,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { OnnxGraphBuilder } from '../../../onnx/onnx-graph.js';
 import { OrtSyncSession } from '../../ort/ort-sync-session.js';
 import { convEngine } from '../ort-conv/ort-conv.js';
-import { heapF32 } from '../wasm-kernel-calls.js';
+import { runOrtOnHeap } from '../ort-heap-run.js';
 
 /** Below this many multiply-adds the session call costs more than the stock kernel's arithmetic. */
 const MIN_MACS = 2 ** 18;
@@ -48,16 +48,9 @@ export function ortGemm(backend: BackendWasm, a: TensorInfo, b: TensorInfo, s: G
     session = new OrtSyncSession(gemmGraph(s));
     sessions.set(key, session);
   }
-  const out = backend.makeOutput([...lead, s.m, s.n], 'float32');
-  const aView = heapF32(backend, a);
-  const bView = heapF32(backend, b);
-  const outView = heapF32(backend, out);
-  const shared = outView.buffer instanceof SharedArrayBuffer;
-  const feeds = {
-    a: { data: shared ? aView.slice() : aView, dims: s.transA ? [s.k, s.m] : [s.m, s.k] },
-    b: { data: shared ? bView.slice() : bView, dims: s.transB ? [s.n, s.k] : [s.k, s.n] },
-  };
-  if (shared) outView.set(session.run(feeds, ['y']).y);
-  else session.run(feeds, ['y'], { y: { data: outView, dims: [s.m, s.n] } });
-  return out;
+  const feeds = [
+    { name: 'a', tensor: a, dims: s.transA ? [s.k, s.m] : [s.m, s.k] },
+    { name: 'b', tensor: b, dims: s.transB ? [s.n, s.k] : [s.k, s.n] },
+  ];
+  return runOrtOnHeap(backend, session, feeds, 'y', [...lead, s.m, s.n], [s.m, s.n]);
 }
