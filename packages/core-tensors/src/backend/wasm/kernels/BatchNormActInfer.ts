@@ -9,7 +9,7 @@
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { batchNormActKernels } from '../simd/batch-norm-act.js';
+import { applyBatchNormAct } from '../simd/batch-norm-act.js';
 import { HeapScratch, heapMemory } from '../simd/heap-module.js';
 import { heapIndex } from '../wasm-kernel-calls.js';
 import { fusedChannels, type BatchNormActTrainAttrs } from './BatchNormActTrain.js';
@@ -24,28 +24,15 @@ export function batchNormActInfer(args: {
   const { inputs, backend, attrs } = args;
   const { x, gamma, beta, mean, variance, residual } = inputs;
   const c = fusedChannels(BATCH_NORM_ACT_INFER, x, [gamma, beta, mean, variance], residual ? [residual] : []);
-  const rows = x.shape.reduce((a, b) => a * b, 1) / c;
-  const simd = batchNormActKernels(backend);
   const y = backend.makeOutput(x.shape, 'float32');
   const scratch = new HeapScratch(backend);
   try {
     const scale = scratch.floats(c);
-    const zeros = scratch.floats(c);
     const h = new Float32Array(heapMemory(backend).buffer);
     const [g, v] = [gamma, variance].map((t) => heapIndex(backend, t));
     for (let k = 0; k < c; k++) h[scale / 4 + k] = h[g + k] / Math.sqrt(h[v + k] + attrs.epsilon);
-    simd.apply(
-      heapIndex(backend, x) * 4,
-      residual ? heapIndex(backend, residual) * 4 : zeros,
-      residual ? c * 4 : 0,
-      heapIndex(backend, y) * 4,
-      rows,
-      c * 4,
-      heapIndex(backend, mean) * 4,
-      scale,
-      heapIndex(backend, beta) * 4,
-      attrs.relu ? 0 : -Infinity,
-    );
+    const perChannel = { mean: heapIndex(backend, mean) * 4, scale, beta: heapIndex(backend, beta) * 4 };
+    applyBatchNormAct(backend, scratch, x, residual, y, perChannel, attrs.relu);
   } finally {
     scratch.release();
   }

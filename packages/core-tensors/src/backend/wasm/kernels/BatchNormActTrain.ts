@@ -12,7 +12,7 @@
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { batchNormActKernels, blockSums } from '../simd/batch-norm-act.js';
+import { applyBatchNormAct, batchNormActKernels, blockSums } from '../simd/batch-norm-act.js';
 import { HeapScratch, heapMemory } from '../simd/heap-module.js';
 import { heapIndex } from '../wasm-kernel-calls.js';
 
@@ -65,7 +65,6 @@ export function batchNormActTrain(args: {
     const acc = scratch.floats(c);
     const acc2 = scratch.floats(c);
     const scale = scratch.floats(c);
-    const zeros = scratch.floats(c);
     const heap = () => new Float32Array(heapMemory(backend).buffer);
     const x0 = heapIndex(backend, x);
     // Sums of x − (first row): a sample of the data, so E[(x−s)²] − E[x−s]² does not cancel.
@@ -83,18 +82,7 @@ export function batchNormActTrain(args: {
       h[s + k] = inv;
       h[scale / 4 + k] = h[g + k] * inv;
     }
-    simd.apply(
-      x0 * 4,
-      residual ? heapIndex(backend, residual) * 4 : zeros,
-      residual ? cb : 0,
-      heapIndex(backend, y) * 4,
-      rows,
-      cb,
-      m * 4,
-      scale,
-      b * 4,
-      attrs.relu ? 0 : -Infinity,
-    );
+    applyBatchNormAct(backend, scratch, x, residual, y, { mean: m * 4, scale, beta: b * 4 }, attrs.relu);
   } finally {
     scratch.release();
   }

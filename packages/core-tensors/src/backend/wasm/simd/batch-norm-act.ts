@@ -1,9 +1,11 @@
 /**
  * Typed access to batch-norm-act.wat, plus the float64 reduction around its float32 block sums.
  */
+import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapIndex } from '../wasm-kernel-calls.js';
 import { batchNormActWasm } from './batch-norm-act.wasm.js';
-import { heapModule } from './heap-module.js';
+import { heapModule, type HeapScratch } from './heap-module.js';
 
 interface BatchNormActExports {
   stats(x: number, rows: number, cb: number, shift: number, acc: number, acc2: number): void;
@@ -20,6 +22,37 @@ const BLOCK_ROWS = 256;
 
 export function batchNormActKernels(backend: BackendWasm): BatchNormActExports {
   return heapModule<BatchNormActExports>(backend, batchNormActWasm);
+}
+
+/**
+ * y = act((x − mean)·scale + beta + residual) over an [rows × c] heap tensor, the output pass of both
+ * the training and the inference kernel. `mean`, `scale` and `beta` are byte offsets of c floats;
+ * an absent residual reads one row of zeros taken from `scratch`.
+ */
+export function applyBatchNormAct(
+  backend: BackendWasm,
+  scratch: HeapScratch,
+  x: TensorInfo,
+  residual: TensorInfo | undefined,
+  y: TensorInfo,
+  perChannel: { mean: number; scale: number; beta: number },
+  relu: boolean,
+): void {
+  const c = x.shape[x.shape.length - 1];
+  const rows = x.shape.reduce((a, b) => a * b, 1) / c;
+  const r = residual ? heapIndex(backend, residual) * 4 : scratch.floats(c);
+  batchNormActKernels(backend).apply(
+    heapIndex(backend, x) * 4,
+    r,
+    residual ? c * 4 : 0,
+    heapIndex(backend, y) * 4,
+    rows,
+    c * 4,
+    perChannel.mean,
+    perChannel.scale,
+    perChannel.beta,
+    relu ? 0 : -Infinity,
+  );
 }
 
 /**
