@@ -21,6 +21,50 @@ function randomImages(shape: [number, number, number, number], rng: Rng, offset 
   return tf.tensor4d(values, shape);
 }
 
+interface ActCase {
+  training: boolean;
+  relu: boolean;
+  residual: boolean;
+}
+
+/**
+ * The loss Σ w·bn.applyAct(x) (a weight per output, so no gradient term cancels by symmetry) against
+ * the same loss through `normalise` (plain tfjs batch norm) + residual + ReLU, autodiffed: asserts
+ * equal values and gradients for x, γ, β (and the residual), and returns them (ours first).
+ */
+function compareWithAutodiff(bn: BatchNorm2d, shape: [number, number, number, number], rng: Rng, offset: number, act: ActCase, normalise: (x: tf.Tensor4D) => tf.Tensor4D) {
+  const x = randomImages(shape, rng, offset);
+  const r = randomImages(shape, rng);
+  const w = randomImages(shape, rng);
+  const ours = (xi: tf.Tensor, ri: tf.Tensor) =>
+    tf.sum(tf.mul(bn.applyAct(xi as tf.Tensor4D, { training: act.training, relu: act.relu, residual: act.residual ? (ri as tf.Tensor4D) : undefined }), w)) as tf.Scalar;
+  const reference = (xi: tf.Tensor, ri: tf.Tensor) => {
+    const y = normalise(xi as tf.Tensor4D);
+    const sum = act.residual ? tf.add(y, ri) : y;
+    return tf.sum(tf.mul(act.relu ? tf.relu(sum) : sum, w)) as tf.Scalar;
+  };
+  const gradients = (f: (xi: tf.Tensor, ri: tf.Tensor) => tf.Scalar) => {
+    const inputGrads = act.residual ? tf.grads(f)([x, r]) : tf.grads((xi) => f(xi, r))([x]);
+    const { grads, value } = tf.variableGrads(() => f(x, r), [bn.weight, bn.bias]);
+    return [value, grads[bn.weight.name], grads[bn.bias.name], ...inputGrads];
+  };
+  const a = gradients(ours);
+  const ref = gradients(reference);
+  for (let i = 0; i < a.length; i++) {
+    const av = a[i].dataSync();
+    const rv = ref[i].dataSync();
+    expect(av.length).toBe(rv.length);
+    for (let j = 0; j < av.length; j++) expect(av[j]).toBeCloseTo(rv[j], 3);
+  }
+  const maxAbsDx = tf.max(tf.abs(a[3])).dataSync()[0];
+  tf.dispose([x, r, w, ...a, ...ref]);
+  return { maxAbsDx };
+}
+
+/** C per-channel values shift + scale·f(phase + step·i): distinct, smooth, not symmetric. */
+const channelValues = (c: number, scale: number, shift: number, f: (v: number) => number, phase: number, step: number) =>
+  tf.tensor1d(Array.from({ length: c }, (_, i) => shift + scale * f(phase + step * i)));
+
 // The tfjs-op formulation on cpu and wasm, and on wasm with a channel count divisible by 4, twindb's
 // fused kernel pair (BatchNormActTrain*), which BatchNorm2d uses wherever it can.
 describe.each([
@@ -102,42 +146,15 @@ describe.each([
     { relu: true, residual: true },
     { relu: false, residual: true },
   ])('training-mode values and gradients equal autodiff through tf.moments + tf.batchNorm (relu $relu, residual $residual)', ({ relu, residual }) => {
-    const rng = new Rng('bn-grad');
     const bn = new BatchNorm2d(C);
-    const values = (scale: number, shift: number) => Array.from({ length: C }, (_, i) => shift + scale * Math.sin(1 + 2.3 * i));
-    bn.weight.assign(tf.tensor1d(values(1.5, 0.2)));
-    bn.bias.assign(tf.tensor1d(values(0.3, 0)));
-    const shape: [number, number, number, number] = [3, 4, 2, C];
-    const x = randomImages(shape, rng, 1);
-    const r = randomImages(shape, rng);
-    const w = randomImages(shape, rng);
-    const act = (y: tf.Tensor, ri: tf.Tensor) => {
-      const sum = residual ? tf.add(y, ri) : y;
-      return relu ? tf.relu(sum) : sum;
+    bn.weight.assign(channelValues(C, 1.5, 0.2, Math.sin, 1, 2.3));
+    bn.bias.assign(channelValues(C, 0.3, 0, Math.sin, 1, 2.3));
+    const batchStats = (x: tf.Tensor4D) => {
+      const { mean, variance } = tf.moments(x, [0, 1, 2]);
+      return tf.batchNorm4d(x, mean as tf.Tensor1D, variance as tf.Tensor1D, bn.bias as tf.Tensor1D, bn.weight as tf.Tensor1D, 1e-5);
     };
-    // a loss that weights every output differently, so no gradient term cancels by symmetry
-    const ours = (xi: tf.Tensor, ri: tf.Tensor) =>
-      tf.sum(tf.mul(bn.applyAct(xi as tf.Tensor4D, { training: true, relu, residual: residual ? (ri as tf.Tensor4D) : undefined }), w)) as tf.Scalar;
-    const reference = (xi: tf.Tensor, ri: tf.Tensor) => {
-      const { mean, variance } = tf.moments(xi, [0, 1, 2]);
-      const y = tf.batchNorm4d(xi as tf.Tensor4D, mean as tf.Tensor1D, variance as tf.Tensor1D, bn.bias as tf.Tensor1D, bn.weight as tf.Tensor1D, 1e-5);
-      return tf.sum(tf.mul(act(y, ri), w)) as tf.Scalar;
-    };
-    const gradients = (f: (xi: tf.Tensor, ri: tf.Tensor) => tf.Scalar) => {
-      const inputGrads = residual ? tf.grads(f)([x, r]) : tf.grads((xi) => f(xi, r))([x]);
-      const { grads, value } = tf.variableGrads(() => f(x, r), [bn.weight, bn.bias]);
-      return [value, grads[bn.weight.name], grads[bn.bias.name], ...inputGrads];
-    };
-    const a = gradients(ours);
-    const ref = gradients(reference);
-    for (let i = 0; i < a.length; i++) {
-      const av = a[i].dataSync();
-      const rv = ref[i].dataSync();
-      expect(av.length).toBe(rv.length);
-      for (let j = 0; j < av.length; j++) expect(av[j]).toBeCloseTo(rv[j], 3);
-    }
-    expect(tf.max(tf.abs(a[3])).dataSync()[0]).toBeGreaterThan(0.01);
-    tf.dispose([x, r, w, ...a, ...ref]);
+    const { maxAbsDx } = compareWithAutodiff(bn, [3, 4, 2, C], new Rng('bn-grad'), 1, { training: true, relu, residual }, batchStats);
+    expect(maxAbsDx).toBeGreaterThan(0.01);
     bn.dispose();
   });
 
@@ -146,39 +163,16 @@ describe.each([
     { relu: true, residual: true },
     { relu: false, residual: false },
   ])('eval mode: values and gradients equal autodiff through tf.batchNorm with the running stats (relu $relu, residual $residual)', ({ relu, residual }) => {
-    const rng = new Rng('bn-eval-grad');
     const bn = new BatchNorm2d(C);
-    const values = (scale: number, shift: number) => Array.from({ length: C }, (_, i) => shift + scale * Math.cos(0.7 + 1.9 * i));
-    bn.weight.assign(tf.tensor1d(values(1.2, 0.1)));
-    bn.bias.assign(tf.tensor1d(values(0.4, 0)));
-    bn.runningMean.assign(tf.tensor1d(values(0.5, 0.3)));
-    bn.runningVar.assign(tf.tensor1d(values(0.3, 1)));
-    const shape: [number, number, number, number] = [2, 3, 5, C];
-    const x = randomImages(shape, rng, 0.5);
-    const r = randomImages(shape, rng);
-    const w = randomImages(shape, rng);
-    const ours = (xi: tf.Tensor, ri: tf.Tensor) =>
-      tf.sum(tf.mul(bn.applyAct(xi as tf.Tensor4D, { training: false, relu, residual: residual ? (ri as tf.Tensor4D) : undefined }), w)) as tf.Scalar;
-    const reference = (xi: tf.Tensor, ri: tf.Tensor) => {
-      const y = tf.batchNorm4d(xi as tf.Tensor4D, bn.runningMean as tf.Tensor1D, bn.runningVar as tf.Tensor1D, bn.bias as tf.Tensor1D, bn.weight as tf.Tensor1D, 1e-5);
-      const sum = residual ? tf.add(y, ri) : y;
-      return tf.sum(tf.mul(relu ? tf.relu(sum) : sum, w)) as tf.Scalar;
-    };
-    const gradients = (f: (xi: tf.Tensor, ri: tf.Tensor) => tf.Scalar) => {
-      const inputGrads = residual ? tf.grads(f)([x, r]) : tf.grads((xi) => f(xi, r))([x]);
-      const { grads, value } = tf.variableGrads(() => f(x, r), [bn.weight, bn.bias]);
-      return [value, grads[bn.weight.name], grads[bn.bias.name], ...inputGrads];
-    };
-    const a = gradients(ours);
-    const ref = gradients(reference);
-    for (let i = 0; i < a.length; i++) {
-      const av = a[i].dataSync();
-      const rv = ref[i].dataSync();
-      expect(av.length).toBe(rv.length);
-      for (let j = 0; j < av.length; j++) expect(av[j]).toBeCloseTo(rv[j], 3);
-    }
-    expect(Array.from(bn.runningMean.dataSync())).toEqual(Array.from(tf.tensor1d(values(0.5, 0.3)).dataSync()));
-    tf.dispose([x, r, w, ...a, ...ref]);
+    bn.weight.assign(channelValues(C, 1.2, 0.1, Math.cos, 0.7, 1.9));
+    bn.bias.assign(channelValues(C, 0.4, 0, Math.cos, 0.7, 1.9));
+    bn.runningMean.assign(channelValues(C, 0.5, 0.3, Math.cos, 0.7, 1.9));
+    bn.runningVar.assign(channelValues(C, 0.3, 1, Math.cos, 0.7, 1.9));
+    const before = Array.from(bn.runningMean.dataSync());
+    const runningStats = (x: tf.Tensor4D) =>
+      tf.batchNorm4d(x, bn.runningMean as tf.Tensor1D, bn.runningVar as tf.Tensor1D, bn.bias as tf.Tensor1D, bn.weight as tf.Tensor1D, 1e-5);
+    compareWithAutodiff(bn, [2, 3, 5, C], new Rng('bn-eval-grad'), 0.5, { training: false, relu, residual }, runningStats);
+    expect(Array.from(bn.runningMean.dataSync())).toEqual(before);
     bn.dispose();
   });
 
