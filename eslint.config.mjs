@@ -9,7 +9,18 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // Deep imports into another workspace package bypass its public API (src/index.ts).
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@twindb/*/*'], message: 'Import @twindb packages only through their public entry point.' }] }],
+      // core-tensors' subpath entry points (/backend, /nn, /data, /onnx) are public API too.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@twindb/*/*', '!@twindb/core-tensors/backend', '!@twindb/core-tensors/nn', '!@twindb/core-tensors/data', '!@twindb/core-tensors/onnx'],
+              message: 'Import @twindb packages only through their public entry points.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -12,7 +12,11 @@ const resultsDir = fileURLToPath(new URL('./.test-results/', import.meta.url));
 export function packageTestConfig(name: string, opts: { timeoutMs?: number } = {}) {
   return defineConfig({
     resolve: {
-      alias: [{ find: /^@twindb\/([a-z-]+)$/, replacement: `${packagesDir}$1/src/index.ts` }],
+      alias: [
+        // `@twindb/core-tensors/nn` → packages/core-tensors/src/nn/index.ts
+        { find: /^@twindb\/([a-z-]+)\/([a-z-]+)$/, replacement: `${packagesDir}$1/src/$2/index.ts` },
+        { find: /^@twindb\/([a-z-]+)$/, replacement: `${packagesDir}$1/src/index.ts` },
+      ],
     },
     test: {
       name,

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { BackendChoiceSchema, initBackend, parseBackendChoice } from '@twindb/core-tensors';
+import { BackendChoiceSchema, initBackend, parseBackendChoice } from '@twindb/core-tensors/backend';
 import { registerExtractCommand } from './commands/extract.js';
 import { registerFeaturesCommand } from './commands/features.js';
 import { registerPretextCommand } from './commands/pretext.js';

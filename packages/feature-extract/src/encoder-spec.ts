@@ -1,4 +1,4 @@
-import { readOnnxModelInfo, type OnnxDim } from '@twindb/core-tensors';
+import { readOnnxModelInfo, type OnnxDim } from '@twindb/core-tensors/onnx';
 
 /** How to feed an ONNX encoder and what comes out. */
 export interface EncoderSpec {

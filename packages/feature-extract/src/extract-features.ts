@@ -1,17 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  decodeStream,
-  FeatureWriter,
-  l2Normalize,
-  normalize,
-  openFeatureFile,
-  openImageSource,
-  Progress,
-  RejectedImages,
-  RunLog,
-  type ImageU8,
-} from '@twindb/core-tensors';
+import { decodeStream, normalize, openImageSource, RejectedImages, type ImageU8 } from '@twindb/core-tensors/data';
+import { FeatureWriter, l2Normalize, openFeatureFile, Progress, RunLog } from '@twindb/core-tensors';
 import * as ort from 'onnxruntime-node';
 import { encoderSpec, type EncoderSpec } from './encoder-spec.js';
 import { ExtractOptionsSchema, shardRange, type ExtractOptionsInput } from './extract-options.js';

@@ -1,7 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createImageU8, loadFeatures, normalize, OnnxGraphBuilder, openImageSource, Rng, writeImageFile } from '@twindb/core-tensors';
+import { createImageU8, normalize, openImageSource, writeImageFile } from '@twindb/core-tensors/data';
+import { loadFeatures, Rng } from '@twindb/core-tensors';
+import { OnnxGraphBuilder } from '@twindb/core-tensors/onnx';
 import { encoderSpec, extractFeatures, parseShard, shardRange } from '@twindb/feature-extract';
 import { afterAll, describe, expect, it } from 'vitest';
 

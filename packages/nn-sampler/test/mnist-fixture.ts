@@ -1,4 +1,5 @@
-import { loadMnistDigits, mnistSplitIndices, Rng } from '@twindb/core-tensors';
+import { loadMnistDigits, mnistSplitIndices } from '@twindb/core-tensors/data';
+import { Rng } from '@twindb/core-tensors';
 import { memoryFeatureSource, type FeatureSource } from '@twindb/nn-sampler';
 
 /** Raw MNIST pixels as embeddings (unit-normalised downstream): the no-training quality fixture. */

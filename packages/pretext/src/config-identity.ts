@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { formatDbSpec } from '@twindb/core-tensors';
+import { formatDbSpec } from '@twindb/core-tensors/data';
 import type { PretextConfig } from './pretext-config.js';
 
 /**

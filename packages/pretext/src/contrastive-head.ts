@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@twindb/core-tensors';
-import { Linear } from './backbones/linear.js';
-import { Module } from './backbones/module.js';
-import type { OnnxGraphBuilder } from '@twindb/core-tensors';
-import { relu } from './onnx/onnx-ops.js';
+import { Linear, Module, onnxOps } from '@twindb/core-tensors/nn';
+import type { OnnxGraphBuilder } from '@twindb/core-tensors/onnx';
 
 /**
  * The reference's `mlp` contrastive head, Linear(d, d) → ReLU → Linear(d, featuresDim), registered
@@ -25,6 +23,6 @@ export class MlpHead extends Module<tf.Tensor2D, tf.Tensor2D> {
   }
 
   override toOnnx(g: OnnxGraphBuilder, x: string): string {
-    return this.out.toOnnx(g, relu(g, this.hidden.toOnnx(g, x)));
+    return this.out.toOnnx(g, onnxOps.relu(g, this.hidden.toOnnx(g, x)));
   }
 }

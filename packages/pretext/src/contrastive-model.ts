@@ -1,11 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@twindb/core-tensors';
-import type { Backbone } from './backbones/backbone.js';
-import { Linear } from './backbones/linear.js';
-import { type ApplyOptions, Module } from './backbones/module.js';
+import { type ApplyOptions, type Backbone, Linear, Module, onnxOps } from '@twindb/core-tensors/nn';
 import { MlpHead } from './contrastive-head.js';
-import type { OnnxGraphBuilder } from '@twindb/core-tensors';
-import { l2Normalize } from './onnx/onnx-ops.js';
+import type { OnnxGraphBuilder } from '@twindb/core-tensors/onnx';
 
 export type ContrastiveHeadKind = 'mlp' | 'linear';
 
@@ -53,7 +50,7 @@ export class ContrastiveModel extends Module<tf.Tensor4D, tf.Tensor2D> {
 
   /** The whole model (normalised output included); export with `l2Normalize: false` to avoid normalising twice. */
   override toOnnx(g: OnnxGraphBuilder, x: string): string {
-    return l2Normalize(g, this.head.toOnnx(g, this.backbone.toOnnx(g, x)));
+    return onnxOps.l2Normalize(g, this.head.toOnnx(g, this.backbone.toOnnx(g, x)));
   }
 
   /** Backbone features and normalised head features from one forward pass. */

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadPretextConfig, lrScheduleOf, parsePretextConfig } from './pretext-config.js';
+import { lrScheduleOf } from '@twindb/core-tensors/nn';
+import { loadPretextConfig, parsePretextConfig } from './pretext-config.js';
 
 const CONFIGS = fileURLToPath(new URL('../../../configs/pretext/', import.meta.url));
 

@@ -1,32 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AugmentationConfig, type DbSpec, parseDbSpec, TransformationKwargs } from '@twindb/core-tensors';
+import { AugmentationConfig, type DbSpec, parseDbSpec, TransformationKwargs } from '@twindb/core-tensors/data';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { RESNET18_STL_IMAGE_SIZE } from './backbones/resnet18-stl.js';
-import type { ResNet18Variant } from './create-backbone.js';
-import type { LrSchedule } from './lr-schedule.js';
+import { checkOptimizerConfig, OptimizerKwargsSchema, OptimizerNameSchema, RESNET18_STL_IMAGE_SIZE, SchedulerKwargsSchema, SchedulerNameSchema, type ResNet18Variant } from '@twindb/core-tensors/nn';
 
 /** A DB given as a spec string (`mnist:pool`) or the equivalent object; validated by parseDbSpec. */
 const DbSpecInput = z.union([z.string().min(1), z.record(z.string(), z.unknown())]);
-
-const OptimizerKwargs = z
-  .object({
-    lr: z.number().positive(),
-    weight_decay: z.number().min(0).default(0),
-    /** SGD only. */
-    momentum: z.number().min(0).max(1).default(0),
-    /** SGD only. */
-    nesterov: z.boolean().default(false),
-  })
-  .strict();
-
-const SchedulerKwargs = z
-  .object({
-    lr_decay_rate: z.number().positive().optional(),
-    lr_decay_epochs: z.array(z.number().int().nonnegative()).optional(),
-  })
-  .strict();
 
 /**
  * The SCAN-style pretext YAML (`configs/pretext/simclr_*.yml`), with the reference's key names and
@@ -56,10 +36,10 @@ export const PretextConfigSchema = z
     criterion: z.literal('simclr'),
     criterion_kwargs: z.object({ temperature: z.number().positive() }).strict(),
     epochs: z.number().int().positive(),
-    optimizer: z.enum(['sgd', 'adam']),
-    optimizer_kwargs: OptimizerKwargs,
-    scheduler: z.enum(['cosine', 'step', 'constant']),
-    scheduler_kwargs: SchedulerKwargs.default({}),
+    optimizer: OptimizerNameSchema,
+    optimizer_kwargs: OptimizerKwargsSchema,
+    scheduler: SchedulerNameSchema,
+    scheduler_kwargs: SchedulerKwargsSchema.default({}),
     batch_size: z.number().int().min(2),
     num_workers: z.number().int().positive().optional(),
     augmentation_strategy: z.enum(['simclr', 'ours', 'digits']),
@@ -103,19 +83,7 @@ export const PretextConfigSchema = z
       checkStlImageSize(aug.success ? aug.data : undefined, c.transformation_kwargs.crop_size, ctx);
     }
     if (c.val_db !== undefined) checkDb(c.val_db, ['val_db'], ctx);
-    const sk = c.scheduler_kwargs;
-    if (c.scheduler !== 'constant' && sk.lr_decay_rate === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['scheduler_kwargs', 'lr_decay_rate'], message: `missing (required by scheduler "${c.scheduler}")` });
-    }
-    if (c.scheduler === 'step' && sk.lr_decay_epochs === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['scheduler_kwargs', 'lr_decay_epochs'], message: 'missing (required by scheduler "step")' });
-    }
-    if (c.optimizer === 'adam' && (c.optimizer_kwargs.momentum !== 0 || c.optimizer_kwargs.nesterov)) {
-      ctx.addIssue({ code: 'custom', path: ['optimizer_kwargs'], message: 'momentum and nesterov are SGD options; adam takes lr and weight_decay' });
-    }
-    if (c.optimizer_kwargs.nesterov && c.optimizer_kwargs.momentum === 0) {
-      ctx.addIssue({ code: 'custom', path: ['optimizer_kwargs', 'nesterov'], message: 'nesterov needs momentum > 0 (as in torch.optim.SGD)' });
-    }
+    checkOptimizerConfig(c, ctx);
   });
 
 function checkDb(db: unknown, where: Array<string | number>, ctx: z.RefinementCtx): void {
@@ -185,18 +153,6 @@ export function parsePretextConfig(value: unknown, source = 'pretext config'): P
   };
 }
 
-/** The learning-rate schedule the config describes (validated by the schema above). */
-export function lrScheduleOf(c: PretextConfig): LrSchedule {
-  const lr = c.optimizer_kwargs.lr;
-  switch (c.scheduler) {
-    case 'cosine':
-      return { scheduler: 'cosine', lr, epochs: c.epochs, lr_decay_rate: c.scheduler_kwargs.lr_decay_rate! };
-    case 'step':
-      return { scheduler: 'step', lr, lr_decay_rate: c.scheduler_kwargs.lr_decay_rate!, lr_decay_epochs: c.scheduler_kwargs.lr_decay_epochs! };
-    case 'constant':
-      return { scheduler: 'constant', lr };
-  }
-}
 
 /** The env YAML of the reference (`root_dir: …`), where run folders go by default. */
 export const EnvConfigSchema = z.object({ root_dir: z.string().min(1) }).passthrough();

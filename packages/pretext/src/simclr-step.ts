@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ContrastiveModel } from './contrastive-model.js';
-import type { Optimizer } from './optim/optimizer.js';
+import type { Optimizer } from '@twindb/core-tensors/nn';
 import { simclrLoss } from './simclr-loss.js';
 
 /** Two views of one batch, NHWC float32, as AugmentedDataset yields them. */

@@ -1,33 +1,17 @@
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  AugmentedDataset,
-  type BackendChoice,
-  type ImageFormat,
-  type ImageSource,
-  explainWasmAbort,
-  initBackend,
-  openImageSource,
-  Progress,
-  Rng,
-  RunLog,
-  trainTransform,
-  valTransform,
-  writeFileAtomic,
-} from '@twindb/core-tensors';
-import { readTrainingCheckpoint, restoreTrainingCheckpoint, saveModelWeights, saveTrainingCheckpoint } from './checkpoint/training-checkpoint.js';
+import { AugmentedDataset, type ImageFormat, type ImageSource, openImageSource, trainTransform, valTransform } from '@twindb/core-tensors/data';
+import { type BackendChoice, explainWasmAbort, initBackend } from '@twindb/core-tensors/backend';
+import { Progress, Rng, RunLog, writeFileAtomic } from '@twindb/core-tensors';
+import { createBackbone, createOptimizer, defaultInChannels, learningRateAt, lrScheduleOf, readTrainingCheckpoint, restoreTrainingCheckpoint, saveModelWeights, saveTrainingCheckpoint, writeEncoderOnnx } from '@twindb/core-tensors/nn';
 import { identityChanges, identityHash, trainingIdentity } from './config-identity.js';
 import { ContrastiveModel } from './contrastive-model.js';
-import { writeEncoderOnnx } from './onnx/export-encoder.js';
-import { createBackbone, defaultInChannels } from './create-backbone.js';
-import { createOptimizer } from './create-optimizer.js';
 import { unionSources } from './data/union-source.js';
 import { extractFeatures } from './knn/extract-features.js';
 import { type KnnAccuracy, knnAccuracy } from './knn/knn-accuracy.js';
-import { learningRateAt } from './lr-schedule.js';
 import { NonFiniteLossError } from './non-finite-loss-error.js';
-import { lrScheduleOf, type PretextConfig } from './pretext-config.js';
+import type { PretextConfig } from './pretext-config.js';
 import { simclrStep } from './simclr-step.js';
 
 /** File names inside a run folder. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@twindb/core-tensors';
-import { Linear, Module, type ApplyOptions, type Backbone } from '@twindb/pretext';
+import { Linear, Module, type ApplyOptions, type Backbone } from '@twindb/core-tensors/nn';
 
 /** H independent Linear(D → K) heads registered as `0`, `1`, … (state-dict `cluster_head.<h>.weight/bias`). */
 export class ClusterHeads extends Module<tf.Tensor2D, tf.Tensor3D> {

@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@twindb/core-tensors';
-import { SmallCnn } from '@twindb/pretext';
+import { SmallCnn } from '@twindb/core-tensors/nn';
 import { ClusteringModel } from '@twindb/scan';
 import { beforeAll, describe, expect, it } from 'vitest';
 

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { syntheticScene, writeImageFile } from '@twindb/core-tensors';
+import { syntheticScene, writeImageFile } from '@twindb/core-tensors/data';
 
 /** `count` synthetic size×size scenes as JPEGs (`img_00000.jpg`, ...), 50 encodes at a time. */
 export async function writeSyntheticJpegs(dir: string, size: number, count: number): Promise<void> {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { formatDbSpec, parseBackendChoice } from '@twindb/core-tensors';
+import { formatDbSpec } from '@twindb/core-tensors/data';
+import { parseBackendChoice } from '@twindb/core-tensors/backend';
 import { loadPretextConfig, trainSimclr, type KnnReport } from '@twindb/pretext';
 
 interface PretextOptions {

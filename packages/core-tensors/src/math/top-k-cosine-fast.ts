@@ -1,8 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../backend/init-backend.js';
+import type * as Tfjs from '@tensorflow/tfjs-core';
 import { screenMargin, SimilarityScreen } from './similarity-screen.js';
 import { topKCosine, type TopKCosineOptions, type TopKResult } from './top-k-cosine.js';
 import { checkTopKInput, type TopKInput } from './top-k-input.js';
+
+let tf: typeof Tfjs;
 
 export interface TopKCosineFastOptions extends Omit<TopKCosineOptions, 'blockSize'> {
   /**
@@ -48,8 +49,10 @@ export async function topKCosineFast(
   const corpusChunk = positiveInteger(fn, 'corpusChunk', opts.corpusChunk ?? 4096);
   const input = checkTopKInput(fn, queries, corpus, dim, k, opts);
   if (engine === 'js') return topKCosine(queries, corpus, dim, k, opts);
+  // tfjs and the backends load on first use, so that importing the lean root never loads them.
+  tf ??= await import('@tensorflow/tfjs-core');
   // backendName stays null until a backend is set; reading tf.getBackend() would pick one itself.
-  if (tf.engine().backendName == null) await initBackend();
+  if (tf.engine().backendName == null) await (await import('../backend/init-backend.js')).initBackend();
   if (engine === 'auto' && tf.getBackend() === 'cpu') return topKCosine(queries, corpus, dim, k, opts);
   return topKCosineTfjs(queries, corpus, dim, k, input, queryBlock, corpusChunk);
 }
@@ -71,8 +74,8 @@ function topKCosineTfjs(
     input.maxDistance,
     input.excludeSelf ? input.queryOffset : -Infinity,
   );
-  const qBlocks: tf.Tensor2D[] = [];
-  let chunk: tf.Tensor2D | undefined;
+  const qBlocks: Tfjs.Tensor2D[] = [];
+  let chunk: Tfjs.Tensor2D | undefined;
   try {
     const qn = normalizedRows(queries, qInv, 0, nq, dim);
     for (let q0 = 0; q0 < nq; q0 += queryBlock) {
@@ -118,7 +121,7 @@ function normalizedRows(data: Float32Array, inv: Float64Array, r0: number, rows:
  * The values of a float32 tensor without a copy where the backend allows: on wasm, a view of the
  * wasm heap (valid until the next tfjs allocation, so it is used at once); elsewhere `dataSync`.
  */
-function readFloats(t: tf.Tensor): Float32Array {
+function readFloats(t: Tfjs.Tensor): Float32Array {
   const backend = tf.backend() as unknown as {
     wasm?: { HEAPU8?: Uint8Array };
     dataIdMap?: { get(id: object): { memoryOffset?: number } | undefined };

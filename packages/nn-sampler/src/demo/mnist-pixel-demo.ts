@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
-import { loadMnistDigits, mnistSplitIndices, Rng } from '@twindb/core-tensors';
+import { loadMnistDigits, mnistSplitIndices } from '@twindb/core-tensors/data';
+import { Rng } from '@twindb/core-tensors';
 import { memoryFeatureSource } from '../search/feature-source.js';
 import { sampleTwinDb, type SampleResult } from '../sample-twin-db.js';
 import type { SampleOptionsInput } from '../options.js';

@@ -1,4 +1,4 @@
-import { createImageU8, type ImageSource } from '@twindb/core-tensors';
+import { createImageU8, type ImageSource } from '@twindb/core-tensors/data';
 import { describe, expect, it } from 'vitest';
 import { unionSources } from './union-source.js';
 

@@ -1,4 +1,4 @@
-import type { ImageRecord, ImageSource } from '@twindb/core-tensors';
+import type { ImageRecord, ImageSource } from '@twindb/core-tensors/data';
 
 /**
  * Several DBs read as one (e.g. pool + target, trained on together). Record ids are prefixed with

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { AugmentedDataset, type ImageSource, type ImageTransform } from '@twindb/core-tensors';
+import { AugmentedDataset, type ImageSource, type ImageTransform } from '@twindb/core-tensors/data';
 import type { ContrastiveModel } from '../contrastive-model.js';
 
 export interface ExtractedFeatures {

@@ -3,21 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@twindb/core-tensors';
-import {
-  Adam,
-  ContrastiveModel,
-  loadState,
-  readState,
-  readTrainingCheckpoint,
-  restoreTrainingCheckpoint,
-  saveTrainingCheckpoint,
-  simclrStep,
-  SmallCnn,
-  type SafetensorsEntry,
-  type ViewBatch,
-} from '@twindb/pretext';
+import { Adam, loadState, readState, readTrainingCheckpoint, restoreTrainingCheckpoint, saveTrainingCheckpoint, SmallCnn, type SafetensorsEntry } from '@twindb/core-tensors/nn';
+import { ContrastiveModel, simclrStep, type ViewBatch } from '@twindb/pretext';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '../backbones/test-backend.js';
+import { useBackend } from '../test-backend.js';
 
 beforeAll(() => useBackend('wasm'));
 

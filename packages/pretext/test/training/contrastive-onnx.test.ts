@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@twindb/core-tensors';
-import { ContrastiveModel, encoderToOnnx, ONNX_INPUT, ONNX_OUTPUT, SmallCnn } from '@twindb/pretext';
+import { ContrastiveModel } from '@twindb/pretext';
+import { encoderToOnnx, ONNX_INPUT, ONNX_OUTPUT, SmallCnn } from '@twindb/core-tensors/nn';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '../backbones/test-backend.js';
+import { useBackend } from '../test-backend.js';
 
 beforeAll(() => useBackend('wasm'));
 

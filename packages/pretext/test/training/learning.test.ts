@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { trainSimclr } from '@twindb/pretext';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '../backbones/test-backend.js';
+import { useBackend } from '../test-backend.js';
 import { tinyConfig } from './tiny-config.js';
 
 beforeAll(() => useBackend('wasm'));

@@ -2,10 +2,11 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { decodeSafetensors, type EpochRecord, NonFiniteLossError, ONNX_INPUT, ONNX_OUTPUT, readTrainingCheckpoint, RUN_FILES, trainSimclr } from '@twindb/pretext';
+import { decodeSafetensors, ONNX_INPUT, ONNX_OUTPUT, readTrainingCheckpoint } from '@twindb/core-tensors/nn';
+import { type EpochRecord, NonFiniteLossError, RUN_FILES, trainSimclr } from '@twindb/pretext';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '../backbones/test-backend.js';
+import { useBackend } from '../test-backend.js';
 import { tinyConfig } from './tiny-config.js';
 
 beforeAll(() => useBackend('wasm'));

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { AugmentedDataset, decodeStream, openFolderSource, simclrTransform } from '@twindb/core-tensors';
+import { AugmentedDataset, decodeStream, openFolderSource, simclrTransform } from '@twindb/core-tensors/data';
 import { findPeerPython } from '../peer-python.js';
 import { writeSyntheticJpegs } from '../synthetic-jpegs.js';
 import type { Bench, BenchContext, BenchResult } from '../bench.js';
