@@ -1,7 +1,12 @@
 /**
- * @twindb/core-tensors — the public API. Everything another package may use is exported here;
- * nothing else is reachable from outside.
+ * @twindb/core-tensors — the lean root: Arrow feature files, runs (progress, logs, atomic files,
+ * the step contract), errors, math and metrics. Importing it never loads tfjs, ONNX Runtime or
+ * sharp; those live behind the subpath entry points `/backend`, `/nn`, `/data` and `/onnx`.
  */
+
+// --- errors: one base class with a code (= the CLI's exit code), one zod-issue formatter -------
+export { TwindbError, UsageError, InputDataError, exitCodeOf, EXIT_CODES, type TwindbErrorCode } from './errors/twindb-error.js';
+export { formatZodIssues, type IssueKeyNamer } from './errors/format-zod-issues.js';
 
 // --- math: seeded random numbers, vector math, top-k -------------------------------------------
 export { Rng, hashString } from './math/random.js';
@@ -16,6 +21,7 @@ export { mergeTopK, type TopKPart } from './math/merge-top-k.js';
 export { Progress, formatDuration, type ProgressOptions } from './run/progress.js';
 export { RunLog, type RunEvent } from './run/run-log.js';
 export { tempPathFor, writeFileAtomic } from './run/atomic-file.js';
+export { stepContext, type StepContext } from './run/step-context.js';
 
 // --- features: Arrow feature files -------------------------------------------------------------
 export {

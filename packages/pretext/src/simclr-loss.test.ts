@@ -1,5 +1,5 @@
-import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '@twindb/core-tensors/backend';
 import { Rng } from '@twindb/core-tensors';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deinterleaveViews, simclrLoss } from './simclr-loss.js';
@@ -30,7 +30,7 @@ function randomUnitRows(rng: Rng, n: number, d: number): number[][] {
 
 describe('simclrLoss', () => {
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    await initBackend({ backend: 'cpu', log: () => {} }); // also registers tfjs's gradient functions
   });
 
   it.each([

@@ -1,5 +1,5 @@
-import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '@twindb/core-tensors/backend';
 import { Rng } from '@twindb/core-tensors';
 import { entropy, scanLoss } from '@twindb/scan';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +25,7 @@ const randomLogits = (rng: Rng, b: number, k: number, scale = 2) => Array.from({
 
 describe('SCAN loss', () => {
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    await initBackend({ backend: 'cpu', log: () => {} }); // also registers tfjs's gradient functions
   });
 
   it.each([

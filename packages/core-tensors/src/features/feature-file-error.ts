@@ -1,10 +1,12 @@
+import { InputDataError } from '../errors/twindb-error.js';
+
 /**
  * The one error type for bad feature files and bad rows. Every message starts with the file and,
  * when known, the row (0-based, counted over the whole file) and its id, so a user can find the
  * offending record without a debugger.
  */
-export class FeatureFileError extends Error {
-  override readonly name = 'FeatureFileError';
+export class FeatureFileError extends InputDataError {
+  override name = 'FeatureFileError';
 
   constructor(
     readonly file: string,

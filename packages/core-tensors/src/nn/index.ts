@@ -5,6 +5,9 @@
  * Importing it loads tfjs-core (not a backend: call `initBackend` from `/backend`).
  */
 
+// Training needs tfjs's gradient functions, which tfjs-core's Node build does not register itself.
+import '../backend/register-gradients.js';
+
 // --- layers and blocks -----------------------------------------------------------------------
 export { Module, type ApplyOptions } from './backbones/module.js';
 export { Conv2d, type Conv2dOptions } from './backbones/conv2d.js';
