@@ -1,4 +1,5 @@
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
+import { exitCodeOf, EXIT_CODES } from '@twindb/core-tensors';
 import { BackendChoiceSchema, initBackend, parseBackendChoice } from '@twindb/core-tensors/backend';
 import { registerExtractCommand } from './commands/extract.js';
 import { registerFeaturesCommand } from './commands/features.js';
@@ -27,7 +28,9 @@ export function createProgram(): Command {
         .choices(BackendChoiceSchema.options)
         .env('TWINDB_BACKEND'),
     )
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Usage errors (unknown flag, bad choice, missing argument) become exit code 2, not an exit inside commander.
+    .exitOverride();
 
   program
     .command('backend')
@@ -50,14 +53,22 @@ export function createProgram(): Command {
   return program;
 }
 
-/** Run the CLI on `argv` (process.argv layout); returns the exit code instead of exiting. */
+/**
+ * Run the CLI on `argv` (process.argv layout); returns the exit code instead of exiting:
+ * 0 ok, 1 runtime failure, 2 usage error, 3 bad input data, 4 a result short of a stated guard.
+ */
 export async function run(argv: string[]): Promise<number> {
   const program = createProgram();
+  for (const cmd of program.commands) cmd.exitOverride();
   try {
     await program.parseAsync(argv);
     return 0;
   } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander has printed its message (and help) already; --help and --version are not errors.
+      return err.exitCode === 0 ? 0 : EXIT_CODES.usage;
+    }
     process.stderr.write(`twindb: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
+    return exitCodeOf(err);
   }
 }

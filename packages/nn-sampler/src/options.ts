@@ -1,3 +1,4 @@
+import { formatZodIssues, UsageError } from '@twindb/core-tensors';
 import { z } from 'zod';
 import type { FeatureSource } from './search/feature-source.js';
 
@@ -8,7 +9,7 @@ const isSource = (v: unknown): v is FeatureSource =>
 const Features = z.union([z.string().min(1), z.custom<FeatureSource>(isSource, 'expected a feature source')]);
 
 /**
- * Options of `sampleTwinDb` and of `twindb sample`: the single source of truth for flags, defaults
+ * Options of `runSample` and of `twindb sample`: the single source of truth for flags, defaults
  * and docs (the CLI derives its flags and help text from the descriptions here).
  */
 export const SampleOptionsSchema = z.object({
@@ -46,9 +47,6 @@ export type SampleOptions = z.output<typeof SampleOptionsSchema>;
 
 export function parseSampleOptions(input: unknown): SampleOptions {
   const r = SampleOptionsSchema.safeParse(input);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new RangeError(`invalid sample option ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  }
+  if (!r.success) throw new UsageError(`sample: invalid options: ${formatZodIssues(r.error.issues)}`);
   return r.data;
 }

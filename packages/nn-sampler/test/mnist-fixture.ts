@@ -1,6 +1,6 @@
 import { loadMnistDigits, mnistSplitIndices } from '@twindb/core-tensors/data';
 import { Rng } from '@twindb/core-tensors';
-import { memoryFeatureSource, type FeatureSource } from '@twindb/nn-sampler';
+import { memoryFeatureSource, type FeatureSource } from '../src/search/feature-source.js';
 
 /** Raw MNIST pixels as embeddings (unit-normalised downstream): the no-training quality fixture. */
 export async function mnistPixelSources(

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { loadMnistDigits, mnistSplitIndices } from '@twindb/core-tensors/data';
 import { Rng } from '@twindb/core-tensors';
 import { memoryFeatureSource } from '../search/feature-source.js';
-import { sampleTwinDb, type SampleResult } from '../sample-twin-db.js';
+import { runSample, type SampleResult } from '../run-sample.js';
 import type { SampleOptionsInput } from '../options.js';
 
 /**
@@ -48,8 +48,8 @@ export async function runMnistPixelDemo(
     labels: tIdx.map((g) => d.labels[g]),
     encoder: 'raw-pixels',
   });
-  return sampleTwinDb(
+  return runSample(
     { mode: 'match', k: 5, ...rest, target, pool: [pool], out: out ?? path.join(os.tmpdir(), 'twindb-demo'), overwrite: opts.overwrite ?? true },
-    log,
+    { log },
   );
 }

@@ -1,4 +1,4 @@
-import type { SampleResult } from '../sample-twin-db.js';
+import type { SampleResult } from '../run-sample.js';
 
 /** The human-readable summary `twindb sample` and `twindb demo` print. */
 export function formatSummary(r: SampleResult): string {

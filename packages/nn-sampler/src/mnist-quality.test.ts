@@ -2,8 +2,9 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sampleTwinDb, type ClassMix } from '@twindb/nn-sampler';
-import { mnistPixelSources } from './mnist-fixture.js';
+import { runSample } from './run-sample.js';
+import { type ClassMix } from './report/class-mix.js';
+import { mnistPixelSources } from '../test/mnist-fixture.js';
 
 /**
  * Quality on real data with no training: embeddings = raw MNIST pixels of mnist:pool (8,000 digits,
@@ -26,11 +27,11 @@ describe('MNIST raw pixels, K = 5', () => {
   for (const [name, mix] of Object.entries(cases)) {
     it(`${name}: match mode beats the bar; union's weighted TV ≤ 0.05`, async () => {
       const s = await mnistPixelSources(mix, 1);
-      const match = await sampleTwinDb({ target: s.target, pool: [s.pool], out: path.join(dir, `${name.slice(1, 2)}-match`), k: 5, reportSamples: 200 });
-      const union = await sampleTwinDb({ target: s.target, pool: [s.pool], out: path.join(dir, `${name.slice(1, 2)}-union`), k: 5, mode: 'union', reportSamples: 200 });
-      const m = match.report.match.classes!;
-      const u = union.report.match.classes!;
-      const f = match.report.match;
+      const match = await runSample({ target: s.target, pool: [s.pool], out: path.join(dir, `${name.slice(1, 2)}-match`), k: 5, reportSamples: 200 });
+      const union = await runSample({ target: s.target, pool: [s.pool], out: path.join(dir, `${name.slice(1, 2)}-union`), k: 5, mode: 'union', reportSamples: 200 });
+      const m = match.report.match!.classes!;
+      const u = union.report.match!.classes!;
+      const f = match.report.match!;
       console.log(
         `${name}\n  ${line('match', m.selected)}\n  ${line('random', m.randomSample)}\n  ${line('union', u.selected)}\n` +
           `  feature space (selected / random / pool): MMD² ${f.selected.mmd2} / ${f.randomSample.mmd2} / ${f.pool.mmd2}; ` +

@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '@twindb/core-tensors';
-import {
-  adaptiveRadius,
-  coveredCount,
-  matchSelection,
-  normalizeRows,
-  quotaSelection,
-  unionSelection,
-  type NeighborLists,
-} from '@twindb/nn-sampler';
+import { adaptiveRadius } from '../select/adaptive-radius.js';
+import { coveredCount } from '../select/selection.js';
+import { matchSelection } from '../select/match-selection.js';
+import { normalizeRows } from '../embedding-matrix.js';
+import { quotaSelection } from '../select/quota-selection.js';
+import { unionSelection } from '../select/union-selection.js';
+import { type NeighborLists } from '../search/neighbor-lists.js';
 
 /** Lists given as [item, distance][] per target, padded to width k. */
 function lists(rows: [number, number][][], k: number): NeighborLists {

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadFeatures, Rng } from '@twindb/core-tensors';
-import { memoryFeatureSource, sampleTwinDb } from '@twindb/nn-sampler';
+import { memoryFeatureSource } from './search/feature-source.js';
+import { runSample } from './run-sample.js';
 
 const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'nn-sampler-test-'));
 afterAll(() => fs.rm(dir, { recursive: true, force: true }));
@@ -30,12 +31,12 @@ const poolShards = () => [
   memoryFeatureSource({ name: 'shard1', embeddings: P.e.subarray(250 * dim), dim, ids: P.ids.slice(250), labels: P.labels.subarray(250), encoder: 'enc', batchRows: 100 }),
 ];
 
-describe('sampleTwinDb', () => {
+describe('runSample', () => {
   for (const mode of ['union', 'quota', 'match'] as const) {
     it(`${mode}: sharded pool = unsharded pool, weights sum to covered targets`, async () => {
       const common = { target: target(), mode, k: 3, maxDistance: 0.5, reportSamples: 60, codebook: 8 };
-      const a = await sampleTwinDb({ ...common, pool: poolWhole(), out: path.join(dir, `${mode}-a`) });
-      const b = await sampleTwinDb({ ...common, target: target(), pool: poolShards(), out: path.join(dir, `${mode}-b`) });
+      const a = await runSample({ ...common, pool: poolWhole(), out: path.join(dir, `${mode}-a`) });
+      const b = await runSample({ ...common, target: target(), pool: poolShards(), out: path.join(dir, `${mode}-b`) });
       expect(Array.from(b.selection.pool)).toEqual(Array.from(a.selection.pool));
       expect(Array.from(b.selection.weight)).toEqual(Array.from(a.selection.weight));
       const covered = a.report.coverage as { covered: number };
@@ -51,43 +52,43 @@ describe('sampleTwinDb', () => {
   it('refuses an existing output folder without overwrite, and bad inputs with the file and row named', async () => {
     const out = path.join(dir, 'exists');
     await fs.mkdir(out);
-    await expect(sampleTwinDb({ target: target(), pool: poolWhole(), out })).rejects.toThrow(/already exists.*--overwrite/);
+    await expect(runSample({ target: target(), pool: poolWhole(), out })).rejects.toThrow(/already exists.*--overwrite/);
     const bad = Float32Array.from(T.e);
     bad[5 * dim + 2] = NaN;
     await expect(
-      sampleTwinDb({ target: memoryFeatureSource({ name: 'bad-target', embeddings: bad, dim, encoder: 'enc' }), pool: poolWhole(), out: path.join(dir, 'x1') }),
+      runSample({ target: memoryFeatureSource({ name: 'bad-target', embeddings: bad, dim, encoder: 'enc' }), pool: poolWhole(), out: path.join(dir, 'x1') }),
     ).rejects.toThrow(/bad-target: row 5/);
     await expect(
-      sampleTwinDb({ target: memoryFeatureSource({ name: 'other', embeddings: T.e, dim, encoder: 'other-enc' }), pool: poolWhole(), out: path.join(dir, 'x2') }),
+      runSample({ target: memoryFeatureSource({ name: 'other', embeddings: T.e, dim, encoder: 'other-enc' }), pool: poolWhole(), out: path.join(dir, 'x2') }),
     ).rejects.toThrow(/encoder.*allow-encoder-mismatch/);
     await expect(
-      sampleTwinDb({ target: memoryFeatureSource({ name: 'narrow', embeddings: T.e.subarray(0, 40 * 8), dim: 8, encoder: 'enc' }), pool: poolWhole(), out: path.join(dir, 'x3') }),
+      runSample({ target: memoryFeatureSource({ name: 'narrow', embeddings: T.e.subarray(0, 40 * 8), dim: 8, encoder: 'enc' }), pool: poolWhole(), out: path.join(dir, 'x3') }),
     ).rejects.toThrow(/dim 16 differs/);
     await expect(
-      sampleTwinDb({ target: memoryFeatureSource({ name: 'empty', embeddings: new Float32Array(0), dim, encoder: 'enc' }), pool: poolWhole(), out: path.join(dir, 'x4') }),
+      runSample({ target: memoryFeatureSource({ name: 'empty', embeddings: new Float32Array(0), dim, encoder: 'enc' }), pool: poolWhole(), out: path.join(dir, 'x4') }),
     ).rejects.toThrow(/empty/);
-    await expect(sampleTwinDb({ target: target(), pool: poolWhole(), out: path.join(dir, 'x5'), k: 0 })).rejects.toThrow(/k must be/);
-    await expect(sampleTwinDb({ target: target(), pool: poolWhole(), out: path.join(dir, 'x6'), maxDistance: 2.5 })).rejects.toThrow(/\[0, 2\]/);
+    await expect(runSample({ target: target(), pool: poolWhole(), out: path.join(dir, 'x5'), k: 0 })).rejects.toThrow(/k must be/);
+    await expect(runSample({ target: target(), pool: poolWhole(), out: path.join(dir, 'x6'), maxDistance: 2.5 })).rejects.toThrow(/\[0, 2\]/);
     const dupIds = [...P.ids.slice(0, 250), ...P.ids.slice(0, 350)];
     await expect(
-      sampleTwinDb({ target: target(), pool: [memoryFeatureSource({ name: 'dups', embeddings: P.e, dim, ids: dupIds, encoder: 'enc' })], out: path.join(dir, 'x7') }),
+      runSample({ target: target(), pool: [memoryFeatureSource({ name: 'dups', embeddings: P.e, dim, ids: dupIds, encoder: 'enc' })], out: path.join(dir, 'x7') }),
     ).rejects.toThrow(/dups: row 250: duplicate id "p0"/);
   });
 
   it('clamps k larger than the pool with a warning, lists uncovered targets and drops near-duplicates', async () => {
     const small = memoryFeatureSource({ name: 'small', embeddings: P.e.subarray(0, 5 * dim), dim, ids: P.ids.slice(0, 5), encoder: 'enc' });
-    const r = await sampleTwinDb({ target: target(), pool: [small], out: path.join(dir, 'clamp'), mode: 'union', k: 9, maxDistance: 0.3, reportSamples: 30 });
+    const r = await runSample({ target: target(), pool: [small], out: path.join(dir, 'clamp'), mode: 'union', k: 9, maxDistance: 0.3, reportSamples: 30 });
     expect(r.warnings.join()).toMatch(/k = 9 is larger than the pool \(5 rows\)/);
     const unc = (await fs.readFile(path.join(dir, 'clamp', 'uncovered-targets.csv'), 'utf8')).trim().split('\n');
     expect(unc.length - 1).toBe((r.report.coverage as { uncovered: number }).uncovered);
-    const d = await sampleTwinDb({ target: target(), pool: poolWhole(), out: path.join(dir, 'dedup'), mode: 'union', k: 5, dedup: 0.2, reportSamples: 30 });
+    const d = await runSample({ target: target(), pool: poolWhole(), out: path.join(dir, 'dedup'), mode: 'union', k: 5, dedup: 0.2, reportSamples: 30 });
     const dd = d.report.dedup as { dropped: number; kept: number };
     expect(dd.dropped).toBeGreaterThan(0);
     expect(d.selection.weight.reduce((s, w) => s + w, 0)).toBeCloseTo(40, 9);
   });
 
   it('HNSW (two worker threads, one index per shard piece) reaches high recall@k against exact search', async () => {
-    const r = await sampleTwinDb({ target: target(), pool: poolShards(), out: path.join(dir, 'hnsw'), mode: 'union', k: 5, index: 'hnsw', checkRecall: 40, reportSamples: 30 });
+    const r = await runSample({ target: target(), pool: poolShards(), out: path.join(dir, 'hnsw'), mode: 'union', k: 5, index: 'hnsw', checkRecall: 40, reportSamples: 30 });
     const s = r.report.search as { index: string; recall: { recall: number; targets: number } };
     expect(s.index).toBe('hnsw');
     expect(s.recall.targets).toBe(40);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '@twindb/core-tensors';
-import { ExactSearch, normalizeRows, type EmbeddingMatrix } from '@twindb/nn-sampler';
+import { ExactSearch } from '../search/exact-search.js';
+import { normalizeRows, type EmbeddingMatrix } from '../embedding-matrix.js';
 
 function random(rows: number, dim: number, rng: Rng): EmbeddingMatrix {
   return normalizeRows({ rows, dim, data: Float32Array.from({ length: rows * dim }, () => rng.normal()) });

@@ -1,0 +1,102 @@
+import type { ChosenItems } from './select-items.js';
+import type { SampleInputs } from './open-inputs.js';
+import type { PoolSearch } from './search-pool.js';
+import type { SampleOptions } from '../options.js';
+import { buildReport, type MatchReport } from '../report/build-report.js';
+import { coveredCount } from '../select/selection.js';
+
+/** A target no pool item serves within the threshold (`uncovered-targets.csv`). */
+export interface UncoveredTarget {
+  id: string;
+  nearestDistance: number;
+  nearestId: string | null;
+}
+
+/** `report.json`: what was selected, how well it covers and matches the target, and how. */
+export interface SampleReport {
+  version: 1;
+  mode: SampleOptions['mode'];
+  /** The options as used, with feature sources replaced by their names. */
+  options: Record<string, unknown>;
+  sizes: { target: number; pool: number; selected: number; searchDepth: number; k: number };
+  search: { index: 'exact' | 'hnsw'; requested: SampleOptions['index']; costModel: unknown; hnsw: unknown; recall: PoolSearch['recall'] };
+  coverage: { covered: number; uncovered: number; fraction: number; threshold: number };
+  shortfall: { targetsShort: number; total: number };
+  weights: { sum: number };
+  dedup: { distance: number; dropped: number; kept: number } | null;
+  /** Mode-specific details of the selection rule. */
+  selection: Record<string, unknown>;
+  /** Feature-space and class-mix evidence; null when fewer than 2 items were selected. */
+  match: MatchReport | null;
+  warnings: string[];
+  seconds: number;
+  materialized?: Record<string, unknown>;
+}
+
+/** Phase 4: the evidence of match (feature distances, class mix, coverage) as one typed report. */
+export async function reportMatch(
+  inputs: SampleInputs,
+  found: PoolSearch,
+  chosen: ChosenItems,
+  o: SampleOptions,
+  warnings: string[],
+  t0: number,
+): Promise<{ report: SampleReport; uncovered: UncoveredTarget[] }> {
+  const { target, targetSource, shards, poolRows, k } = inputs;
+  const { lists, scan } = found;
+  const { selection, gathered, rowPos } = chosen;
+  const selLabels = selection.pool.length ? Int32Array.from(selection.pool, (g) => scan.labels[g]) : new Int32Array(0);
+  const labelled = target.hasLabels && scan.hasLabels;
+  const match =
+    selection.pool.length >= 2
+      ? await buildReport({
+          target: target.matrix,
+          targetLabels: labelled ? target.labels : null,
+          selected: chosen.embeddings,
+          selectedDistances: selection.distance,
+          selectedWeights: selection.weight,
+          selectedLabels: labelled ? selLabels : null,
+          poolSample: scan.sample,
+          poolLabels: labelled ? Int32Array.from(scan.sampleRows, (g) => scan.labels[g]) : null,
+          allPoolLabels: labelled ? scan.labels : null,
+          centroids: chosen.codebook?.centroids ?? null,
+          samples: o.reportSamples,
+          seed: o.seed,
+        })
+      : null;
+
+  const uncovered: UncoveredTarget[] = [];
+  for (let t = 0; t < lists.queries; t++) {
+    if (!selection.covered[t]) {
+      const i = lists.indices[t * lists.k];
+      uncovered.push({ id: target.ids[t], nearestDistance: lists.distances[t * lists.k], nearestId: i >= 0 ? gathered.ids[rowPos.get(i)!] : null });
+    }
+  }
+  let shortfallTotal = 0;
+  let targetsShort = 0;
+  for (const s of selection.shortfall) {
+    shortfallTotal += s;
+    if (s > 0) targetsShort++;
+  }
+  const report: SampleReport = {
+    version: 1,
+    mode: o.mode,
+    options: { ...o, target: targetSource.name, pool: shards.map((s) => s.name) },
+    sizes: { target: target.matrix.rows, pool: poolRows, selected: selection.pool.length, searchDepth: found.depth, k },
+    search: { index: found.index, requested: o.index, costModel: found.plan, hnsw: found.hnswStats, recall: found.recall },
+    coverage: {
+      covered: coveredCount(selection),
+      uncovered: uncovered.length,
+      fraction: coveredCount(selection) / target.matrix.rows,
+      threshold: o.maxDistance,
+    },
+    shortfall: { targetsShort, total: shortfallTotal },
+    weights: { sum: selection.weight.reduce((a, b) => a + b, 0) },
+    dedup: o.dedup === undefined ? null : { distance: o.dedup, dropped: chosen.dedupDropped, kept: selection.pool.length },
+    selection: selection.details,
+    match,
+    warnings,
+    seconds: (Date.now() - t0) / 1000,
+  };
+  return { report, uncovered };
+}

@@ -1,0 +1,107 @@
+import { promises as fs, existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Rng, StepContext } from '@twindb/core-tensors';
+import { takeRows } from '../embedding-matrix.js';
+import { scanPool, type PoolScan } from '../io/pool-scan.js';
+import type { SampleOptions } from '../options.js';
+import { ExactSearch, type PoolBlock } from '../search/exact-search.js';
+import { HnswSearch } from '../search/hnsw-search.js';
+import { chooseIndex } from '../search/index-choice.js';
+import type { NeighborLists } from '../search/neighbor-lists.js';
+import type { SampleInputs } from './open-inputs.js';
+
+/** What the search found: each target's nearest pool items, and one streamed pass over the pool. */
+export interface PoolSearch {
+  lists: NeighborLists;
+  scan: PoolScan;
+  /** Neighbours searched per target. */
+  depth: number;
+  index: 'exact' | 'hnsw';
+  plan: ReturnType<typeof chooseIndex>;
+  hnswStats: unknown;
+  recall: { targets: number; k: number; recall: number } | null;
+}
+
+/**
+ * Phase 2: the top-`depth` pool neighbours of every target (exact blocked search or HNSW shards,
+ * chosen by a cost model), in one streamed pass over the pool that also keeps a uniform sample and
+ * the labels for the report.
+ */
+export async function searchPool(inputs: SampleInputs, o: SampleOptions, rng: Rng, ctx: StepContext): Promise<PoolSearch> {
+  const { target, shards, poolRows, k } = inputs;
+  const t0 = Date.now();
+  const depth = o.mode === 'union' ? k : Math.min(poolRows, Math.max(k, o.searchDepth ?? Math.max(8 * k, 64)));
+  // A saved index beside every file shard makes HNSW's build free (the worker checks its params).
+  const cached = o.pool.every((p) => typeof p === 'string' && existsSync(`${p}.hnsw`));
+  const plan = chooseIndex(target.matrix.rows, poolRows, inputs.targetSource.dim, o.efConstruction, o.efSearch, cached);
+  const index = o.index === 'auto' ? plan.choice : o.index;
+  ctx.log(`searching ${poolRows} pool rows for ${target.matrix.rows} targets (top ${depth}, ${index})`);
+
+  const dim = inputs.targetSource.dim;
+  let onBlock: (b: PoolBlock) => Promise<void>;
+  let finish: () => Promise<NeighborLists>;
+  let hnswStats: unknown = null;
+  // --check-recall N: exact lists of N sampled targets, computed in the same pass over the pool.
+  const recallIdx = index === 'hnsw' && o.checkRecall > 0 ? rng.fork().permutation(target.matrix.rows).subarray(0, Math.min(o.checkRecall, target.matrix.rows)).sort() : null;
+  const recallSearch = recallIdx ? new ExactSearch(takeRows(target.matrix, recallIdx), depth) : null;
+  if (index === 'exact') {
+    const search = new ExactSearch(target.matrix, depth);
+    onBlock = (b) => search.add(b);
+    finish = async () => search.result();
+  } else {
+    const hnsw = new HnswSearch(target.matrix, depth, { M: o.hnswM, efConstruction: o.efConstruction, efSearch: o.efSearch }, o.jobs);
+    const starts: number[] = [];
+    let acc = 0;
+    for (const sh of shards) {
+      starts.push(acc);
+      acc += sh.rows;
+    }
+    const buffers = shards.map((sh) => ({ data: new Float32Array(sh.rows * dim), filled: 0 }));
+    const pieces = Math.max(1, o.jobs);
+    onBlock = async (b) => {
+      if (recallSearch) await recallSearch.add(b);
+      const rows = b.embeddings.length / dim;
+      let s = 0;
+      while (s + 1 < shards.length && b.offset >= starts[s + 1]) s++;
+      const buf = buffers[s];
+      buf.data.set(b.embeddings, (b.offset - starts[s]) * dim);
+      buf.filled += rows;
+      if (buf.filled < shards[s].rows) return;
+      // A full shard: split it so that every worker has a piece, then queue the pieces.
+      const n = shards[s].rows >= 20_000 * pieces ? pieces : 1;
+      const file = typeof o.pool[s] === 'string' ? (o.pool[s] as string) : null;
+      const st = file ? await fs.stat(file) : null;
+      for (let p = 0; p < n; p++) {
+        const r0 = Math.floor((p * shards[s].rows) / n);
+        const r1 = Math.floor(((p + 1) * shards[s].rows) / n);
+        const indexPath = file ? (n === 1 ? `${file}.hnsw` : `${file}.${p + 1}of${n}.hnsw`) : undefined;
+        const source = file && st ? `${path.resolve(file)}:${st.size}:${st.mtimeMs}:${r0}-${r1}` : undefined;
+        hnsw.addShard(buf.data.subarray(r0 * dim, r1 * dim), starts[s] + r0, indexPath, source);
+      }
+    };
+    finish = async () => {
+      const l = await hnsw.result();
+      hnswStats = hnsw.stats;
+      return l;
+    };
+  }
+  const scan = await scanPool(shards, onBlock, 20_000, rng.fork());
+  const lists = await finish();
+  let recall: { targets: number; k: number; recall: number } | null = null;
+  if (recallSearch && recallIdx) {
+    const ex = recallSearch.result();
+    let hit = 0;
+    let total = 0;
+    recallIdx.forEach((t, q) => {
+      const truth = new Set<number>();
+      for (let j = 0; j < k; j++) if (ex.indices[q * depth + j] >= 0) truth.add(ex.indices[q * depth + j]);
+      for (let j = 0; j < k; j++) if (truth.has(lists.indices[t * depth + j])) hit++;
+      total += truth.size;
+    });
+    recall = { targets: recallIdx.length, k, recall: total ? hit / total : NaN };
+    ctx.log(`HNSW recall@${k} on ${recallIdx.length} targets: ${recall.recall.toFixed(4)}`);
+  }
+  ctx.log(`search done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+  return { lists, scan, depth, index, plan, hnswStats, recall };
+}
