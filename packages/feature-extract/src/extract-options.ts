@@ -10,7 +10,7 @@ export const ShardSchema = z
 export type Shard = z.infer<typeof ShardSchema>;
 
 /**
- * Options of {@link extractFeatures}: the single source of truth for the CLI's flags and the docs.
+ * Options of {@link runExtract}: the single source of truth for the CLI's flags and the docs.
  * What the encoder expects (layout, input size, pixel normalisation) comes from the ONNX file's
  * `twindb.*` metadata; the overrides are for encoders exported elsewhere (bring your own ONNX).
  */

@@ -24,10 +24,13 @@ export {
   type TrainSimclrOptions,
   type TrainSimclrResult,
   type EpochRecord,
-  type KnnReport,
 } from './train-simclr.js';
+export type { KnnReport } from './knn/knn-monitor.js';
 export { NonFiniteLossError } from './non-finite-loss-error.js';
 export { trainingIdentity, identityHash, identityChanges } from './config-identity.js';
 export { unionSources } from './data/union-source.js';
 export { knnAccuracy, type KnnAccuracy, type KnnAccuracyInput } from './knn/knn-accuracy.js';
 export { extractFeatures, type ExtractedFeatures } from './knn/extract-features.js';
+
+// --- the step: options, entry, summary ---------------------------------------------------------
+export { PretextOptionsSchema, runPretext, type PretextOptionsInput, type PretextSummary } from './run-pretext.js';

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AugmentationConfig, type DbSpec, parseDbSpec, TransformationKwargs } from '@twindb/core-tensors/data';
 import { parse as parseYaml } from 'yaml';
+import { UsageError } from '@twindb/core-tensors';
 import { z } from 'zod';
 import { checkOptimizerConfig, OptimizerKwargsSchema, OptimizerNameSchema, RESNET18_STL_IMAGE_SIZE, SchedulerKwargsSchema, SchedulerNameSchema, type ResNet18Variant } from '@twindb/core-tensors/nn';
 
@@ -139,7 +140,7 @@ export function parsePretextConfig(value: unknown, source = 'pretext config'): P
   const r = PretextConfigSchema.safeParse(value);
   if (!r.success) {
     const lines = r.error.issues.map((i) => `  ${formatPath(i.path)}: ${describeIssue(i, PretextConfigSchema)}`);
-    throw new Error(`${source}: invalid pretext config\n${lines.join('\n')}`);
+    throw new UsageError(`${source}: invalid pretext config\n${lines.join('\n')}`);
   }
   const c = r.data;
   const trainDbs = Array.isArray(c.train_db) ? c.train_db : [c.train_db];
@@ -175,7 +176,7 @@ export async function loadPretextConfig(expPath: string, envPath?: string): Prom
     const r = EnvConfigSchema.safeParse(await readYaml(absEnv));
     if (!r.success) {
       const lines = r.error.issues.map((i) => `  ${formatPath(i.path)}: ${describeIssue(i)}`);
-      throw new Error(`${absEnv}: invalid env config\n${lines.join('\n')}`);
+      throw new UsageError(`${absEnv}: invalid env config\n${lines.join('\n')}`);
     }
     env = r.data;
   }
@@ -187,12 +188,12 @@ async function readYaml(file: string): Promise<unknown> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new Error(`${file}: cannot read config (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new UsageError(`${file}: cannot read config (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   try {
     return parseYaml(text);
   } catch (err) {
-    throw new Error(`${file}: not valid YAML (${(err as Error).message.split('\n')[0]})`);
+    throw new UsageError(`${file}: not valid YAML (${(err as Error).message.split('\n')[0]})`);
   }
 }
 

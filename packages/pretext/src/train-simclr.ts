@@ -1,18 +1,19 @@
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { AugmentedDataset, type ImageFormat, type ImageSource, openImageSource, trainTransform, valTransform } from '@twindb/core-tensors/data';
-import { type BackendChoice, explainWasmAbort, initBackend } from '@twindb/core-tensors/backend';
-import { Progress, Rng, RunLog, writeFileAtomic } from '@twindb/core-tensors';
-import { createBackbone, createOptimizer, defaultInChannels, learningRateAt, lrScheduleOf, readTrainingCheckpoint, restoreTrainingCheckpoint, saveModelWeights, saveTrainingCheckpoint, writeEncoderOnnx } from '@twindb/core-tensors/nn';
-import { identityChanges, identityHash, trainingIdentity } from './config-identity.js';
+import { Rng, RunLog, UsageError, writeFileAtomic } from '@twindb/core-tensors';
+import { type BackendChoice, initBackend } from '@twindb/core-tensors/backend';
+import { AugmentedDataset, openImageSource, trainTransform, type ImageFormat } from '@twindb/core-tensors/data';
+import { createBackbone, createOptimizer, defaultInChannels, learningRateAt, lrScheduleOf, saveTrainingCheckpoint } from '@twindb/core-tensors/nn';
+import { identityHash, trainingIdentity } from './config-identity.js';
 import { ContrastiveModel } from './contrastive-model.js';
 import { unionSources } from './data/union-source.js';
-import { extractFeatures } from './knn/extract-features.js';
-import { type KnnAccuracy, knnAccuracy } from './knn/knn-accuracy.js';
+import { formatKnn, openMonitor, type KnnReport } from './knn/knn-monitor.js';
 import { NonFiniteLossError } from './non-finite-loss-error.js';
 import type { PretextConfig } from './pretext-config.js';
-import { simclrStep } from './simclr-step.js';
+import { exportRun } from './training/export-run.js';
+import { resumeRun } from './training/resume-run.js';
+import { trainEpoch } from './training/train-epoch.js';
 
 /** File names inside a run folder. */
 export const RUN_FILES = {
@@ -43,13 +44,8 @@ export interface TrainSimclrOptions {
   log?: (line: string) => void;
   /** Minimum ms between progress lines (default: Progress's). */
   progressIntervalMs?: number;
-}
-
-/** kNN accuracy on both the normalised head output (the reference's monitor) and the backbone features. */
-export interface KnnReport {
-  head: KnnAccuracy;
-  backbone: KnnAccuracy;
-  seconds: number;
+  /** Stops training at the next step (the last epoch's checkpoint stays). */
+  signal?: AbortSignal;
 }
 
 /** One line of `train-log.jsonl`. */
@@ -107,7 +103,7 @@ export async function trainSimclr(opts: TrainSimclrOptions): Promise<TrainSimclr
   const untilEpoch = Math.min(opts.untilEpoch ?? c.epochs, c.epochs);
 
   if (existsSync(checkpointPath) && !opts.resume) {
-    throw new Error(`${checkpointPath} exists: pass resume (--resume) to continue that run, or choose another run folder`);
+    throw new UsageError(`${checkpointPath} exists: pass resume (--resume) to continue that run, or choose another run folder`);
   }
   const backend = await ensureBackend(opts.backend, log);
   const runLog = new RunLog(runDir, 'pretext');
@@ -118,7 +114,7 @@ export async function trainSimclr(opts: TrainSimclrOptions): Promise<TrainSimclr
   const trainSource = unionSources(await Promise.all(c.train_db.map((spec) => openImageSource(spec, { format, warn: log }))));
   const n = trainSource.records.length;
   if (n < c.batch_size) {
-    throw new Error(
+    throw new UsageError(
       `train_db (${trainSource.name}) has ${n} images, fewer than batch_size ${c.batch_size}: every batch would be dropped ` +
         '(drop_last, as the reference). Lower batch_size or add images.',
     );
@@ -138,27 +134,11 @@ export async function trainSimclr(opts: TrainSimclrOptions): Promise<TrainSimclr
   const identity = trainingIdentity(c);
   const configHash = identityHash(identity);
   const schedule = lrScheduleOf(c);
-  let startEpoch = 0;
+  let startEpoch: number;
   let lastLoss: number | undefined;
 
   try {
-    if (opts.resume && existsSync(checkpointPath)) {
-      const ckpt = await readTrainingCheckpoint(checkpointPath);
-      if (ckpt.info.configHash !== configHash) {
-        const changes = identityChanges(ckpt.info.config, identity);
-        throw new Error(
-          `${checkpointPath}: refusing to resume, the config changed since the checkpoint was written:\n  ${changes.join('\n  ')}\n` +
-            'Restore these values, or start a new run in another folder.',
-        );
-      }
-      restoreTrainingCheckpoint(ckpt, model, optimizer);
-      startEpoch = ckpt.info.epoch;
-      lastLoss = ckpt.info.loss;
-      log(`resumed ${checkpointPath} at epoch ${startEpoch}/${c.epochs}`);
-      runLog.event('resume', { checkpoint: checkpointPath, epoch: startEpoch });
-    } else if (opts.resume) {
-      log(`no checkpoint in ${runDir}; starting a new run`);
-    }
+    ({ startEpoch, lastLoss } = await resumeRun({ resume: opts.resume === true, checkpointPath, runDir, model, optimizer, configHash, identity, epochs: c.epochs, log, runLog }));
     await writeFileAtomic(path.join(runDir, RUN_FILES.config), `${JSON.stringify(c, null, 2)}\n`);
     runLog.event('start', {
       train_db: trainSource.name,
@@ -188,31 +168,7 @@ export async function trainSimclr(opts: TrainSimclrOptions): Promise<TrainSimclr
     for (let epoch = startEpoch; epoch < untilEpoch; epoch++) {
       const lr = learningRateAt(schedule, epoch);
       optimizer.learningRate = lr;
-      const progress = new Progress(`epoch ${epoch + 1}/${c.epochs}`, stepsPerEpoch * c.batch_size, {
-        unit: 'img',
-        write: log,
-        intervalMs: opts.progressIntervalMs,
-      });
-      let lossSum = 0;
-      let steps = 0;
-      for await (const batch of dataset.batches({ batchSize: c.batch_size, shuffle: true, dropLast: true, epoch })) {
-        let loss: number;
-        try {
-          loss = simclrStep(model, optimizer, batch, c.criterion_kwargs.temperature);
-        } catch (err) {
-          throw explainWasmAbort(err, `epoch ${epoch + 1}, step ${steps + 1} (batch_size ${c.batch_size}, ${2 * c.batch_size} views)`);
-        }
-        if (!Number.isFinite(loss)) {
-          const err = new NonFiniteLossError(loss, epoch + 1, steps + 1, stepsPerEpoch, existsSync(checkpointPath) ? checkpointPath : undefined);
-          runLog.event('non-finite-loss', { epoch: epoch + 1, step: steps + 1, loss: String(loss) });
-          throw err;
-        }
-        lossSum += loss;
-        steps++;
-        progress.tick(batch.indices.length, `loss ${loss.toFixed(4)} · lr ${lr.toPrecision(3)}`);
-      }
-      if (steps === 0) throw new Error(`epoch ${epoch + 1}: no full batch of readable images in ${trainSource.name}`);
-      const seconds = progress.elapsedSeconds();
+      const { lossSum, steps, seconds } = await trainEpoch({ model, optimizer, dataset, config: c, epoch, lr, stepsPerEpoch, checkpointPath, runLog, log, progressIntervalMs: opts.progressIntervalMs, trainName: trainSource.name, signal: opts.signal });
       const meanLoss = lossSum / steps;
       assertFiniteWeights(model, epoch + 1, checkpointPath);
       await saveTrainingCheckpoint(checkpointPath, model, optimizer, {
@@ -253,17 +209,7 @@ export async function trainSimclr(opts: TrainSimclrOptions): Promise<TrainSimclr
 
     const complete = untilEpoch === c.epochs;
     const onnxPath = path.join(runDir, RUN_FILES.onnx);
-    if (complete) {
-      await saveModelWeights(modelPath, model, { epochs: String(c.epochs), config_hash: configHash });
-      const crop = c.transformation_kwargs.crop_size;
-      await writeEncoderOnnx(onnxPath, model, {
-        inputShape: [crop, crop, inChannels],
-        name: `simclr-${c.backbone}`,
-        l2Normalize: false, // the contrastive model's graph already ends in L2 normalisation
-        normalize: c.transformation_kwargs.normalize,
-        metadata: { 'twindb.config_hash': configHash },
-      });
-    }
+    if (complete) await exportRun({ model, config: c, modelPath, onnxPath, configHash, inChannels });
     const result: TrainSimclrResult = {
       runDir,
       checkpointPath,
@@ -293,46 +239,6 @@ async function ensureBackend(choice: BackendChoice | undefined, log: (line: stri
     return (await initBackend({ backend: choice, log: (m) => log(`[twindb] ${m}`) })).name;
   }
   return tf.getBackend();
-}
-
-interface Monitor {
-  evaluate(model: ContrastiveModel): Promise<KnnReport>;
-}
-
-/** kNN monitoring of val_db against the training DB (val transform, eval mode), when both have labels. */
-async function openMonitor(c: PretextConfig, trainSource: ImageSource, format: ImageFormat, log: (line: string) => void): Promise<Monitor | undefined> {
-  if (!c.val_db || c.knn.every === 0) return undefined;
-  const valSource = await openImageSource(c.val_db, { format, warn: log });
-  const labelled = (s: ImageSource) => s.records.some((r) => r.label !== undefined && r.label >= 0);
-  if (!labelled(valSource) || !labelled(trainSource)) {
-    log(`kNN monitoring off: ${!labelled(valSource) ? `val_db ${valSource.name}` : `train_db ${trainSource.name}`} has no labels`);
-    return undefined;
-  }
-  if (valSource.classNames && trainSource.classNames && JSON.stringify(valSource.classNames) !== JSON.stringify(trainSource.classNames)) {
-    log(`kNN monitoring off: val_db ${valSource.name} and train_db ${trainSource.name} name their classes differently`);
-    return undefined;
-  }
-  const transform = valTransform(c.transformation_kwargs);
-  const temperature = c.criterion_kwargs.temperature;
-  return {
-    async evaluate(model) {
-      const t0 = performance.now();
-      const opts = { batchSize: c.batch_size, concurrency: c.num_workers };
-      const bank = await extractFeatures(model, trainSource, transform, opts);
-      const val = await extractFeatures(model, valSource, transform, opts);
-      const score = (b: Float32Array, q: Float32Array, dim: number) =>
-        knnAccuracy({ bank: b, bankLabels: bank.labels, queries: q, queryLabels: val.labels, dim, k: c.knn.k, temperature });
-      return {
-        head: await score(bank.features, val.features, model.featuresDim),
-        backbone: await score(bank.backbone, val.backbone, model.backbone.featureDim),
-        seconds: (performance.now() - t0) / 1000,
-      };
-    },
-  };
-}
-
-function formatKnn(r: KnnReport): string {
-  return `head ${r.head.weighted.toFixed(4)} (majority ${r.head.majority.toFixed(4)}), backbone ${r.backbone.weighted.toFixed(4)} [${r.head.k}-NN, ${r.seconds.toFixed(1)} s]`;
 }
 
 /** An update can turn weights non-finite while the loss that produced it was finite; never checkpoint those. */

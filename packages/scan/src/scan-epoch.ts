@@ -62,7 +62,7 @@ export async function scanTrainEpoch(opts: ScanEpochOptions): Promise<ScanEpochS
       anchors.forEach((a, h) => {
         const t = scanLoss(a, neighbors[h], opts.entropyWeight);
         kept.push([tf.keep(t.total), tf.keep(t.consistency), tf.keep(t.entropy)]);
-        sum = sum === undefined ? t.total : tf.add(sum, t.total);
+        sum = sum === undefined ? t.total : (tf.add(sum, t.total) as tf.Scalar);
       });
       return sum!;
     }, opts.parameters);

@@ -176,6 +176,7 @@ export class SchemaFlags<S extends z.ZodObject> {
     const negated = f.kind === 'boolean' && f.defaultValue === true;
     const name = f.kind === 'boolean' ? `${short}--${negated && !flag.startsWith('no-') ? `no-${flag}` : flag}` : `${short}--${flag} <${value}>`;
     const notes: string[] = [];
+    if (negated) notes.push(`on by default; --${flag.startsWith('no-') ? flag : `no-${flag}`} turns it off`);
     if (f.required) notes.push('required');
     if (f.defaultValue !== undefined && f.kind !== 'boolean') notes.push(`default: ${JSON.stringify(f.defaultValue)}`);
     if ((f.kind === 'integer' || f.kind === 'number') && range(f)) notes.push(`${f.kind === 'integer' ? 'whole number' : 'number'}${range(f)}`);
@@ -244,7 +245,7 @@ export class SchemaFlags<S extends z.ZodObject> {
       try {
         return spec.parse(String(value));
       } catch (err) {
-        throw new Error(`${(err as Error).message.replace(/^[^:]*: /, '')}`);
+        throw new Error(`${String(value)}: ${(err as Error).message.replace(/^[^:]*: /, '')}`);
       }
     }
     const num = (t: string) => {

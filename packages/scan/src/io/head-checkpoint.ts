@@ -101,7 +101,7 @@ export function restoreHeadCheckpoint(ckpt: LoadedHeadCheckpoint, model: Module,
     slots.push({ name: `${v.name}/${rest.slice(i + 1)}`, tensor: tf.tensor(t.data, t.shape, 'float32') });
   }
   try {
-    loadState(model, ckpt.tensors, { source: ckpt.file, prefix: MODEL, allowUnexpected: (n) => n.startsWith(OPTIMIZER.slice(0, -1)) || n.startsWith(EXTRA.slice(0, -1)) });
+    loadState(model, ckpt.tensors, { source: ckpt.file, prefix: MODEL });
     optimizer.setState({ iterations: ckpt.info.optimizerIterations, slots });
   } finally {
     tf.dispose(slots.map((s) => s.tensor));
@@ -110,5 +110,7 @@ export function restoreHeadCheckpoint(ckpt: LoadedHeadCheckpoint, model: Module,
 
 /** A module's state as plain arrays (a snapshot that survives later updates). */
 export function snapshotState(model: Module): Map<string, SafetensorsEntry> {
-  return readState(model);
+  const out = new Map<string, SafetensorsEntry>();
+  for (const [name, t] of readState(model)) out.set(name, { ...t, data: Float32Array.from(t.data as Float32Array) });
+  return out;
 }

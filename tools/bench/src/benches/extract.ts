@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '@twindb/core-tensors/backend';
 import { Rng } from '@twindb/core-tensors';
-import { extractFeatures } from '@twindb/feature-extract';
+import { runExtract } from '@twindb/feature-extract';
 import { ResNet18Cifar, writeEncoderOnnx } from '@twindb/core-tensors/nn';
 import type { Bench, BenchContext, BenchResult } from '../bench.js';
 import { findPeerPython } from '../peer-python.js';
@@ -60,7 +60,7 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
     model.dispose();
 
     const pass = (out: string) =>
-      extractFeatures({ encoder, db: `folder:${images}`, out, batchSize: opts.batch, runDir: tmp, force: true }, { log: ctx.log });
+      runExtract({ encoder, db: `folder:${images}`, out, batchSize: opts.batch, runDir: tmp, force: true }, { log: ctx.log });
     await pass(path.join(tmp, 'warm.arrow'));
     const timed = await pass(path.join(tmp, 'pool.arrow'));
     ctx.log(`twindb: ${timed.rows} embeddings (dim ${timed.dim}) in ${timed.seconds} s: ${timed.imagesPerSecond} images/s`);

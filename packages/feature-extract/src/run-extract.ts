@@ -1,12 +1,22 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeStream, normalize, openImageSource, RejectedImages, type ImageU8 } from '@twindb/core-tensors/data';
-import { FeatureWriter, l2Normalize, openFeatureFile, Progress, RunLog } from '@twindb/core-tensors';
+import {
+  FeatureWriter,
+  formatZodIssues,
+  InputDataError,
+  l2Normalize,
+  openFeatureFile,
+  RunLog,
+  stepContext,
+  UsageError,
+  type StepContext,
+} from '@twindb/core-tensors';
 import * as ort from 'onnxruntime-node';
 import { encoderSpec, type EncoderSpec } from './encoder-spec.js';
 import { ExtractOptionsSchema, shardRange, type ExtractOptionsInput } from './extract-options.js';
 
-/** What {@link extractFeatures} did; also written to `extract.summary.json`. */
+/** What {@link runExtract} did; also written to `extract.summary.json`. */
 export interface ExtractSummary {
   out: string;
   /** True when `out` already held this DB, shard and encoder and nothing was run. */
@@ -30,17 +40,16 @@ export interface ExtractSummary {
  * a rerun whose output already holds the same DB, shard and encoder returns at once (resume of a
  * sharded job array), unless `force`.
  */
-export async function extractFeatures(input: ExtractOptionsInput, hooks: { log?: (line: string) => void } = {}): Promise<ExtractSummary> {
+export async function runExtract(input: ExtractOptionsInput, context: Partial<StepContext> = {}): Promise<ExtractSummary> {
   const parsed = ExtractOptionsSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new Error(`extract: invalid options: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ')}`);
-  }
+  if (!parsed.success) throw new UsageError(`extract: invalid options: ${formatZodIssues(parsed.error.issues)}`);
   const opts = parsed.data;
+  const ctx = stepContext(context);
   const t0 = performance.now();
   const bytes = readEncoder(opts.encoder);
   const spec = encoderSpec(bytes, opts.encoder, opts);
   const [h, w, c] = spec.inputShape;
-  if (c !== 1 && c !== 3) throw new Error(`${opts.encoder}: input has ${c} channels; twindb feeds 1 (grey) or 3 (RGB)`);
+  if (c !== 1 && c !== 3) throw new InputDataError(`${opts.encoder}: input has ${c} channels; twindb feeds 1 (grey) or 3 (RGB)`);
   const source = await openImageSource(opts.db, { format: { size: [w, h], fit: opts.fit, channels: c } });
   const [first, end] = shardRange(source.records.length, opts.shard);
   const encoderId = `${spec.name}@${path.basename(opts.encoder)}`;
@@ -59,8 +68,8 @@ export async function extractFeatures(input: ExtractOptionsInput, hooks: { log?:
     ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
   });
   runLog.event('start', { db: source.name, encoder: opts.encoder, range: [first, end], batchSize: opts.batchSize, layout: spec.layout, inputShape: spec.inputShape });
-  const rejected = new RejectedImages((m) => (hooks.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(m));
-  const progress = new Progress('extract', end - first, { unit: 'img' });
+  const rejected = new RejectedImages(ctx.log);
+  const progress = ctx.progress('extract', end - first, 'img');
   const pixels = h * w * c;
   const batch = new Float32Array(opts.batchSize * pixels);
   let writer: FeatureWriter | undefined;
@@ -96,10 +105,13 @@ export async function extractFeatures(input: ExtractOptionsInput, hooks: { log?:
       ids.push(record.id);
       paths.push(record.path ?? null);
       labels.push(record.label ?? null);
-      if (ids.length === opts.batchSize) await flush();
+      if (ids.length === opts.batchSize) {
+        await flush();
+        ctx.signal?.throwIfAborted();
+      }
     }
     await flush();
-    if (!writer) throw new Error(`extract: ${source.name} rows ${first}..${end - 1} hold no image to embed`);
+    if (!writer) throw new InputDataError(`extract: ${source.name} rows ${first}..${end - 1} hold no image to embed`);
     await writer.close();
   } catch (err) {
     await writer?.abort();
@@ -131,7 +143,7 @@ function readEncoder(file: string): Uint8Array {
   try {
     return readFileSync(file);
   } catch (err) {
-    throw new Error(`extract: cannot read the encoder ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new InputDataError(`extract: cannot read the encoder ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
 }
 
@@ -151,7 +163,7 @@ async function finishedOutput(out: string, db: string, encoder: string, expected
 function placeImage(batch: Float32Array, slot: number, image: ImageU8, spec: EncoderSpec): void {
   const [h, w, c] = spec.inputShape;
   if (image.width !== w || image.height !== h || image.channels !== c) {
-    throw new Error(`extract: an image came out ${image.width}×${image.height}×${image.channels}, expected ${w}×${h}×${c}`);
+    throw new InputDataError(`extract: an image came out ${image.width}×${image.height}×${image.channels}, expected ${w}×${h}×${c}`);
   }
   const x = normalize(image, { mean: spec.mean, std: spec.std }).data;
   const base = slot * h * w * c;
@@ -165,7 +177,7 @@ function placeImage(batch: Float32Array, slot: number, image: ImageU8, spec: Enc
 
 function embeddingsOf(t: ort.Tensor | undefined, n: number, file: string, name: string): Float32Array {
   if (!t || t.type !== 'float32' || t.dims.length !== 2 || t.dims[0] !== n) {
-    throw new Error(`${file}: output "${name}" should be float32 [${n}, dim] for a batch of ${n}, got ${t ? `${t.type} [${t.dims}]` : 'nothing'}`);
+    throw new InputDataError(`${file}: output "${name}" should be float32 [${n}, dim] for a batch of ${n}, got ${t ? `${t.type} [${t.dims}]` : 'nothing'}`);
   }
   return new Float32Array(t.data as Float32Array);
 }

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { createImageU8, normalize, openImageSource, writeImageFile } from '@twindb/core-tensors/data';
 import { loadFeatures, Rng } from '@twindb/core-tensors';
 import { OnnxGraphBuilder } from '@twindb/core-tensors/onnx';
-import { encoderSpec, extractFeatures, parseShard, shardRange } from '@twindb/feature-extract';
+import { encoderSpec } from './encoder-spec.js';
+import { parseShard, shardRange } from './extract-options.js';
+import { runExtract } from './run-extract.js';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'twindb-extract-'));
@@ -55,11 +57,11 @@ const mnistMeta = {
   'twindb.encoder': 'linear-mnist',
 };
 
-describe('extractFeatures', () => {
+describe('runExtract', () => {
   it('embeds every image of a DB with the encoder its metadata describes, in DB order, with ids and labels', async () => {
     const enc = linearEncoder('linear-mnist', { h: 28, w: 28, c: 1, dim: 6, layout: 'NHWC', metadata: mnistMeta });
     const out = path.join(dir, 'mnist.arrow');
-    const summary = await extractFeatures({ encoder: enc.file, db: 'mnist:heldout?n=150', out, batchSize: 64 }, { log: () => {} });
+    const summary = await runExtract({ encoder: enc.file, db: 'mnist:heldout?n=150', out, batchSize: 64 }, { log: () => {} });
     expect(summary).toMatchObject({ rows: 150, dim: 6, rejected: 0, skipped: false, range: [0, 150] });
 
     const file = await loadFeatures(out);
@@ -82,7 +84,7 @@ describe('extractFeatures', () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
       const out = path.join(dir, `shard-${i}.arrow`);
-      const s = await extractFeatures({ encoder: enc.file, db: 'mnist:heldout?n=100', out, shard: { index: i, count: 3 }, batchSize: 16 }, { log: () => {} });
+      const s = await runExtract({ encoder: enc.file, db: 'mnist:heldout?n=100', out, shard: { index: i, count: 3 }, batchSize: 16 }, { log: () => {} });
       expect(s.range).toEqual(shardRange(100, { index: i, count: 3 }));
       ids.push(...(await loadFeatures(out)).ids);
     }
@@ -91,7 +93,7 @@ describe('extractFeatures', () => {
 
     const out0 = path.join(dir, 'shard-0.arrow');
     const before = statSync(out0).mtimeMs;
-    const again = await extractFeatures({ encoder: enc.file, db: 'mnist:heldout?n=100', out: out0, shard: { index: 0, count: 3 } }, { log: () => {} });
+    const again = await runExtract({ encoder: enc.file, db: 'mnist:heldout?n=100', out: out0, shard: { index: 0, count: 3 } }, { log: () => {} });
     expect(again.skipped).toBe(true);
     expect(statSync(out0).mtimeMs).toBe(before);
   });
@@ -108,12 +110,12 @@ describe('extractFeatures', () => {
     writeFileSync(path.join(folder, 'broken.png'), 'not a png');
     const enc = linearEncoder('byo-nchw', { h: 8, w: 8, c: 3, dim: 5, layout: 'NCHW' });
     const out = path.join(dir, 'colour.arrow');
-    await expect(extractFeatures({ encoder: enc.file, db: `folder:${folder}`, out }, { log: () => {} })).rejects.toThrow(
+    await expect(runExtract({ encoder: enc.file, db: `folder:${folder}`, out }, { log: () => {} })).rejects.toThrow(
       /byo-nchw\.onnx: no pixel normalisation: metadata twindb\.normalize_mean \/ twindb\.normalize_std missing; pass mean and std/,
     );
     const mean = [0.485, 0.456, 0.406];
     const std = [0.229, 0.224, 0.225];
-    const s = await extractFeatures({ encoder: enc.file, db: `folder:${folder}`, out, mean, std }, { log: () => {} });
+    const s = await runExtract({ encoder: enc.file, db: `folder:${folder}`, out, mean, std }, { log: () => {} });
     expect(s).toMatchObject({ rows: 3, rejected: 1 });
     expect(readFileSync(`${out}.rejected.csv`, 'utf8')).toMatch(/broken\.png/);
 
@@ -129,11 +131,11 @@ describe('extractFeatures', () => {
 
   it('refuses bad input with the file and what was expected, and writes nothing', async () => {
     const out = path.join(dir, 'never.arrow');
-    await expect(extractFeatures({ encoder: path.join(dir, 'missing.onnx'), db: 'mnist:heldout?n=10', out })).rejects.toThrow(/cannot read the encoder .*missing\.onnx: ENOENT/);
+    await expect(runExtract({ encoder: path.join(dir, 'missing.onnx'), db: 'mnist:heldout?n=10', out })).rejects.toThrow(/cannot read the encoder .*missing\.onnx: ENOENT/);
     const notOnnx = path.join(dir, 'garbage.onnx');
     writeFileSync(notOnnx, 'definitely not protobuf');
-    await expect(extractFeatures({ encoder: notOnnx, db: 'mnist:heldout?n=10', out })).rejects.toThrow(/garbage\.onnx: not an ONNX model|garbage\.onnx: the ONNX model has no graph/);
-    await expect(extractFeatures({ encoder: notOnnx, db: 'mnist:heldout?n=10', out, batchSize: 0 })).rejects.toThrow(/batchSize: .*/);
+    await expect(runExtract({ encoder: notOnnx, db: 'mnist:heldout?n=10', out })).rejects.toThrow(/garbage\.onnx: not an ONNX model|garbage\.onnx: the ONNX model has no graph/);
+    await expect(runExtract({ encoder: notOnnx, db: 'mnist:heldout?n=10', out, batchSize: 0 })).rejects.toThrow(/batchSize: .*/);
     expect(existsSync(out)).toBe(false);
   });
 });

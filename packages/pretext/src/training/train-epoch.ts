@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { Progress, type RunLog } from '@twindb/core-tensors';
+import { explainWasmAbort } from '@twindb/core-tensors/backend';
+import type { AugmentedDataset } from '@twindb/core-tensors/data';
+import type { Optimizer } from '@twindb/core-tensors/nn';
+import type { ContrastiveModel } from '../contrastive-model.js';
+import { NonFiniteLossError } from '../non-finite-loss-error.js';
+import type { PretextConfig } from '../pretext-config.js';
+import { simclrStep } from '../simclr-step.js';
+
+export interface TrainEpochInput {
+  model: ContrastiveModel;
+  optimizer: Optimizer;
+  dataset: AugmentedDataset;
+  config: PretextConfig;
+  /** 0-based. */
+  epoch: number;
+  lr: number;
+  stepsPerEpoch: number;
+  checkpointPath: string;
+  runLog: RunLog;
+  log: (line: string) => void;
+  progressIntervalMs?: number;
+  trainName: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * Phase "epoch": one pass of shuffled batches of two augmented views (drop_last), one SimCLR step
+ * each, with a progress line; stops on a non-finite loss (the last good checkpoint stays).
+ */
+export async function trainEpoch(e: TrainEpochInput): Promise<{ lossSum: number; steps: number; seconds: number }> {
+  const c = e.config;
+  const progress = new Progress(`epoch ${e.epoch + 1}/${c.epochs}`, e.stepsPerEpoch * c.batch_size, {
+    unit: 'img',
+    write: e.log,
+    intervalMs: e.progressIntervalMs,
+  });
+  let lossSum = 0;
+  let steps = 0;
+  for await (const batch of e.dataset.batches({ batchSize: c.batch_size, shuffle: true, dropLast: true, epoch: e.epoch })) {
+    e.signal?.throwIfAborted();
+    let loss: number;
+    try {
+      loss = simclrStep(e.model, e.optimizer, batch, c.criterion_kwargs.temperature);
+    } catch (err) {
+      throw explainWasmAbort(err, `epoch ${e.epoch + 1}, step ${steps + 1} (batch_size ${c.batch_size}, ${2 * c.batch_size} views)`);
+    }
+    if (!Number.isFinite(loss)) {
+      const err = new NonFiniteLossError(loss, e.epoch + 1, steps + 1, e.stepsPerEpoch, existsSync(e.checkpointPath) ? e.checkpointPath : undefined);
+      e.runLog.event('non-finite-loss', { epoch: e.epoch + 1, step: steps + 1, loss: String(loss) });
+      throw err;
+    }
+    lossSum += loss;
+    steps++;
+    progress.tick(batch.indices.length, `loss ${loss.toFixed(4)} · lr ${e.lr.toPrecision(3)}`);
+  }
+  if (steps === 0) throw new Error(`epoch ${e.epoch + 1}: no full batch of readable images in ${e.trainName}`);
+  return { lossSum, steps, seconds: progress.elapsedSeconds() };
+}

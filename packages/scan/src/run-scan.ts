@@ -1,0 +1,421 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng, RunLog, stepContext, UsageError, writeFileAtomic, type StepContext } from '@twindb/core-tensors';
+import { createOptimizer, learningRateAt, loadState, lrScheduleOf, type SafetensorsEntry } from '@twindb/core-tensors/nn';
+import { ClusterHeads } from './clustering-model.js';
+import { flattenIdentity, identityChanges, identityHash } from './config-identity.js';
+import { evaluateAgainstLabels, type LabelEvaluation } from './eval-labels.js';
+import { applyStandardization, computeStandardization, type FeatureSet, type Standardization } from './frozen/feature-set.js';
+import { argmaxRows, clusterSizes, frozenScanBatches, headProbabilities } from './frozen/frozen-batches.js';
+import { ensureBackend, loadFrozenInputs, valNeighborTable } from './frozen/frozen-inputs.js';
+import { mineNeighborTable, writeNeighborsArrow, type NeighborTable } from './frozen/neighbor-table.js';
+import { checkpointExtras, readHeadCheckpoint, restoreHeadCheckpoint, saveHeadCheckpoint, snapshotState } from './io/head-checkpoint.js';
+import { writeHeadModel } from './io/head-model.js';
+import { writeConfusion, writePredictions } from './io/write-results.js';
+import { neighborAccuracy } from './mine-neighbors.js';
+import { loadScanConfig, parseScanConfig, scanTrainingKeys, type ScanConfig } from './scan-config.js';
+import { scanTrainEpoch } from './scan-epoch.js';
+import { scanEvaluate } from './scan-evaluate.js';
+import { parseScanOptions, type ScanOptionsInput } from './scan-options.js';
+
+/** File names inside a SCAN output folder. */
+export const SCAN_FILES = {
+  checkpoint: 'checkpoint.safetensors',
+  model: 'model.safetensors',
+  config: 'config.json',
+  neighbors: 'neighbors.arrow',
+  valNeighbors: 'neighbors-val.arrow',
+  predictions: 'predictions',
+  valPredictions: 'predictions-val',
+  confusion: 'confusion',
+  trainConfusion: 'confusion-train',
+} as const;
+
+export const SCAN_CHECKPOINT_FORMAT = 'twindb-scan-checkpoint/1';
+
+/** Clustering metrics as the summary reports them. */
+export interface ClusterMetrics {
+  acc: number;
+  manyToOneAcc: number;
+  nmi: number;
+  ari: number;
+  top5?: number;
+  labelled: number;
+}
+
+/** One epoch of `scan.log.jsonl` (event `epoch`) and of the summary's history. */
+export interface ScanEpochRecord {
+  epoch: number;
+  lr: number;
+  /** Mean training loss over steps and heads (consistency − w·entropy). */
+  loss: number;
+  consistency: number;
+  entropy: number;
+  /** Label-free val total (consistency − 1·entropy) of every head (§9.3). */
+  valTotals: number[];
+  lowestLossHead: number;
+  lowestLoss: number;
+  improved: boolean;
+  /** Cluster sizes of this epoch's lowest-loss head on the DB being clustered. */
+  clusterSizes: number[];
+  /** This epoch's lowest-loss head on val, printed only (no effect on training). */
+  valAcc?: number;
+  seconds: number;
+}
+
+/** `scan.summary.json`. */
+export interface ScanSummary {
+  /** Metrics of the kept head on val when val has labels, else on train when it has; else null. */
+  acc: number | null;
+  nmi: number | null;
+  ari: number | null;
+  manyToOneAcc: number | null;
+  evaluatedOn: 'val' | 'train' | null;
+  train?: ClusterMetrics;
+  val?: ClusterMetrics;
+  /** The kept head (lowest label-free val loss over all epochs). */
+  head: number;
+  lowestLoss: number;
+  bestEpoch: number;
+  epochs: number;
+  epochsCompleted: number;
+  complete: boolean;
+  seconds: number;
+  numClasses: number;
+  numHeads: number;
+  rows: { train: number; val: number };
+  neighborPurity: { train?: number; val?: number };
+  clusterSizes: number[];
+  warnings: string[];
+  configHash: string;
+  backend: string;
+  outputs: Record<string, string>;
+}
+
+export interface ScanResult {
+  summary: ScanSummary;
+  history: ScanEpochRecord[];
+  /** Final predictions on the DB being clustered (kept head). */
+  train: { cluster: Int32Array; confidence: Float32Array; probabilities: Float32Array };
+  val?: { cluster: Int32Array; confidence: Float32Array; probabilities: Float32Array };
+  out: string;
+}
+
+/** Persistent loop state (checkpointed as JSON, so float64 values round-trip exactly). */
+interface LoopState {
+  bestLoss: number;
+  bestHead: number;
+  bestEpoch: number;
+  history: ScanEpochRecord[];
+}
+
+/**
+ * STEP 2 in frozen-feature mode: SCAN clustering heads trained on stored embeddings (spec §7.4 with
+ * the backbone replaced by the features file). Mines neighbours (exact cosine, self in column 0),
+ * standardises features with the train mean/std, trains `num_heads` linear heads with the SCAN loss
+ * (sum over heads), selects the head label-free on val every epoch and keeps its weights when the
+ * lowest loss improves; checkpoints every epoch and resumes bit-identically.
+ */
+export async function runScan(input: ScanOptionsInput, context: Partial<StepContext> = {}): Promise<ScanResult> {
+  const o = parseScanOptions(input);
+  const ctx = stepContext(context);
+  const t0 = performance.now();
+  const base = typeof o.config === 'string' ? await loadScanConfig(o.config) : parseScanConfig(o.config);
+  const c: ScanConfig = o.seed === undefined ? base : { ...base, seed: o.seed };
+  const out = path.resolve(o.out);
+  mkdirSync(out, { recursive: true });
+  const checkpointPath = path.join(out, SCAN_FILES.checkpoint);
+  if (existsSync(checkpointPath) && !o.resume) {
+    throw new UsageError(`${checkpointPath} exists: pass resume (--resume) to continue that run, or choose another out folder`);
+  }
+  const warnings: string[] = [];
+  const warn = (m: string) => {
+    warnings.push(m);
+    ctx.log(`warning: ${m}`);
+  };
+
+  // --- inputs -----------------------------------------------------------------------------------
+  const inputs = await loadFrozenInputs(o.features, o.valFeatures);
+  const { train, val } = inputs;
+  const n = train.rows;
+  const dim = train.dim;
+  const K = c.num_classes;
+  if (K > n) throw new UsageError(`num_classes ${K} exceeds the ${n} rows of features ${train.file}`);
+  if (c.batch_size > n) throw new UsageError(`batch_size ${c.batch_size} exceeds the ${n} rows of features ${train.file} (drop_last would leave no batch)`);
+  if (c.num_neighbors >= n) throw new UsageError(`num_neighbors ${c.num_neighbors} needs more than ${n} rows in features ${train.file}`);
+  const backend = await ensureBackend(o.backend, ctx.log);
+  const runLog = new RunLog(out, 'scan');
+
+  // --- neighbours (mined on the stored, usually L2-normalised features) ------------------------
+  const trainNb = mineNeighborTable(train.embeddings, dim, c.num_neighbors);
+  const valNb = valNeighborTable(inputs, trainNb, o.valNeighbors);
+  const purity = { train: labelledPurity(trainNb, train), val: labelledPurity(valNb, val) };
+  if (purity.train !== undefined) ctx.log(`neighbours: top-${c.num_neighbors} purity on ${train.meta.db || 'train'} ${(100 * purity.train).toFixed(2)} %`);
+  if (purity.val !== undefined && !inputs.sameVal) ctx.log(`neighbours: top-${o.valNeighbors} purity on val ${(100 * purity.val).toFixed(2)} %`);
+  const outputs: Record<string, string> = { neighbors: path.join(out, SCAN_FILES.neighbors) };
+  await writeNeighborsArrow(outputs.neighbors, trainNb, train.ids);
+  if (!inputs.sameVal) {
+    outputs.valNeighbors = path.join(out, SCAN_FILES.valNeighbors);
+    await writeNeighborsArrow(outputs.valNeighbors, valNb, val.ids);
+  }
+
+  // --- standardisation, model, optimiser --------------------------------------------------------
+  let standardization = computeStandardization(train.embeddings, dim);
+  const heads = new ClusterHeads(dim, K, c.num_heads, new Rng(`scan:init:${c.seed}`));
+  const optimizer = createOptimizer(c);
+  const schedule = lrScheduleOf(c);
+  const identity = flattenIdentity({
+    ...scanTrainingKeys(c),
+    features: { digest: train.digest, rows: n, dim },
+    valFeatures: inputs.sameVal ? 'features' : { digest: val.digest, rows: val.rows },
+    valNeighbors: o.valNeighbors,
+  });
+  const configHash = identityHash(identity);
+  const state: LoopState = { bestLoss: 1e4, bestHead: -1, bestEpoch: 0, history: [] };
+  let best: Map<string, SafetensorsEntry> | undefined;
+  let startEpoch = 0;
+  const untilEpoch = Math.min(o.untilEpoch ?? c.epochs, c.epochs);
+
+  try {
+    if (o.resume && existsSync(checkpointPath)) {
+      const ckpt = await readHeadCheckpoint(checkpointPath, SCAN_CHECKPOINT_FORMAT);
+      if (ckpt.info.configHash !== configHash) {
+        throw new UsageError(
+          `${checkpointPath}: refusing to resume, the config or inputs changed since the checkpoint was written:\n  ${identityChanges(ckpt.info.config, identity).join('\n  ')}\n` +
+            'Restore these values, or start a new run in another out folder.',
+        );
+      }
+      restoreHeadCheckpoint(ckpt, heads, optimizer);
+      const extras = checkpointExtras(ckpt);
+      standardization = { mean: extras.get('standardize.mean')!.data as Float32Array, std: extras.get('standardize.std')!.data as Float32Array };
+      const saved = ckpt.info.state as unknown as LoopState;
+      Object.assign(state, saved);
+      const b = new Map<string, SafetensorsEntry>();
+      for (const [name, t] of extras) if (name.startsWith('best.')) b.set(name.slice(5), t);
+      best = b.size ? b : undefined;
+      startEpoch = ckpt.info.epoch;
+      ctx.log(`resumed ${checkpointPath} at epoch ${startEpoch}/${c.epochs}`);
+      runLog.event('resume', { checkpoint: checkpointPath, epoch: startEpoch });
+    } else if (o.resume) {
+      ctx.log(`no checkpoint in ${out}; starting a new run`);
+    }
+    const xTrain = applyStandardization(train.embeddings, standardization);
+    const xVal = inputs.sameVal ? xTrain : applyStandardization(val.embeddings, standardization);
+    await writeFileAtomic(path.join(out, SCAN_FILES.config), `${JSON.stringify({ ...c, seed: c.seed }, null, 2)}\n`);
+    runLog.event('start', {
+      features: train.file,
+      valFeatures: inputs.sameVal ? null : val.file,
+      rows: n,
+      valRows: val.rows,
+      dim,
+      numClasses: K,
+      numHeads: c.num_heads,
+      epochs: c.epochs,
+      startEpoch,
+      backend,
+      configHash,
+      neighborPurity: purity,
+    });
+    ctx.log(
+      `scan (frozen features): ${c.num_heads} head(s) ${dim}→${K} on ${n} rows (${Math.floor(n / c.batch_size)} steps of ${c.batch_size}), ` +
+        `val ${val.rows} rows, epochs ${startEpoch + 1}..${untilEpoch} of ${c.epochs}, ${c.optimizer} lr ${c.optimizer_kwargs.lr}, backend ${backend}`,
+    );
+
+    const stepsPerEpoch = Math.floor(n / c.batch_size);
+    for (let epoch = startEpoch; epoch < untilEpoch; epoch++) {
+      ctx.signal?.throwIfAborted();
+      const lr = learningRateAt(schedule, epoch);
+      optimizer.learningRate = lr;
+      const progress = ctx.progress(`scan epoch ${epoch + 1}/${c.epochs}`, stepsPerEpoch * c.batch_size, 'anchors');
+      const stats = await scanTrainEpoch({
+        parameters: heads.parameters(),
+        optimizer,
+        entropyWeight: c.criterion_kwargs.entropy_weight,
+        batches: frozenScanBatches(xTrain, dim, trainNb, c.batch_size, new Rng(`scan:epoch:${c.seed}:${epoch}`), heads),
+        onStep: (b, loss) => progress.tick(b, `loss ${loss.toFixed(4)}`),
+        signal: ctx.signal,
+      });
+      // Label-free head selection on val (§9.3); weights kept only when the lowest loss improves.
+      const valProbs = headProbabilities(heads, xVal, dim);
+      const ev = scanEvaluate(valProbs, K, valNb.indices, valNb.m);
+      const improved = ev.lowestLoss < state.bestLoss;
+      if (improved) {
+        state.bestLoss = ev.lowestLoss;
+        state.bestHead = ev.lowestLossHead;
+        state.bestEpoch = epoch + 1;
+        best = snapshotState(heads);
+      }
+      const trainProbs = inputs.sameVal ? valProbs[ev.lowestLossHead] : headProbabilities(heads, xTrain, dim)[ev.lowestLossHead];
+      const sizes = clusterSizes(argmaxRows(trainProbs, K).cluster, K);
+      const valEval = evaluateAgainstLabels(argmaxRows(valProbs[ev.lowestLossHead], K).cluster, valProbs[ev.lowestLossHead], K, val.labels);
+      const record: ScanEpochRecord = {
+        epoch: epoch + 1,
+        lr,
+        loss: stats.total,
+        consistency: stats.consistency,
+        entropy: stats.entropy,
+        valTotals: ev.heads.map((h) => h.total),
+        lowestLossHead: ev.lowestLossHead,
+        lowestLoss: ev.lowestLoss,
+        improved,
+        clusterSizes: sizes,
+        valAcc: valEval?.acc,
+        seconds: progress.elapsedSeconds(),
+      };
+      state.history.push(record);
+      runLog.event('epoch', { ...record });
+      ctx.log(
+        `epoch ${epoch + 1}/${c.epochs}: loss ${stats.total.toFixed(4)} (consistency ${stats.consistency.toFixed(4)}, entropy ${stats.entropy.toFixed(4)}) · ` +
+          `val head ${ev.lowestLossHead} ${ev.lowestLoss.toFixed(4)}${improved ? ' (best)' : ''}${valEval ? ` · val ACC ${(100 * valEval.acc).toFixed(2)}` : ''} · sizes [${sizes.join(' ')}]`,
+      );
+      const collapse = collapseMessage(sizes, n, o.collapseThreshold, c);
+      if (collapse) {
+        ctx.log(`warning: epoch ${epoch + 1}: ${collapse}`);
+        runLog.event('collapse', { epoch: epoch + 1, clusterSizes: sizes });
+      }
+      await saveHeadCheckpoint(checkpointPath, heads, optimizer, checkpointTensors(standardization, best), {
+        format: SCAN_CHECKPOINT_FORMAT,
+        epoch: epoch + 1,
+        seed: c.seed,
+        configHash,
+        config: identity,
+        optimizerIterations: optimizer.iterations,
+        state: state as unknown as Record<string, unknown>,
+      });
+    }
+
+    // --- the kept head: predictions, metrics, outputs ---------------------------------------------
+    if (best) loadState(heads, best, { source: 'best SCAN weights' });
+    const head = Math.max(state.bestHead, 0);
+    const predict = (x: Float32Array) => {
+      const probabilities = headProbabilities(heads, x, dim)[head];
+      return { ...argmaxRows(probabilities, K), probabilities };
+    };
+    const trainPred = predict(xTrain);
+    const valPred = inputs.sameVal ? undefined : predict(xVal);
+    const complete = untilEpoch >= c.epochs;
+    const finalSizes = clusterSizes(trainPred.cluster, K);
+    const collapse = collapseMessage(finalSizes, n, o.collapseThreshold, c);
+    if (collapse) warn(collapse);
+    const trainEval = evaluateAgainstLabels(trainPred.cluster, trainPred.probabilities, K, train.labels);
+    const valEval = valPred ? evaluateAgainstLabels(valPred.cluster, valPred.probabilities, K, val.labels) : trainEval;
+    if (complete) {
+      Object.assign(outputs, await writeStepOutputs(out, inputs.sameVal, train, val, trainPred, valPred, K, trainEval, valEval, 'SCAN'));
+      outputs.model = path.join(out, SCAN_FILES.model);
+      const w = heads.heads[head];
+      await writeHeadModel(outputs.model, {
+        weight: Float32Array.from(w.weight.dataSync() as Float32Array),
+        bias: Float32Array.from(w.bias.dataSync() as Float32Array),
+        standardization,
+        dim,
+        numClasses: K,
+        metadata: { step: 'scan', head: String(head), lowest_loss: String(state.bestLoss), encoder: train.meta.encoder, db: train.meta.db, config_hash: configHash },
+      });
+    }
+    outputs.checkpoint = checkpointPath;
+    outputs.log = runLog.logPath;
+    outputs.summary = runLog.summaryPath;
+    const reported = valEval ?? trainEval;
+    const summary: ScanSummary = {
+      acc: reported?.acc ?? null,
+      nmi: reported?.nmi ?? null,
+      ari: reported?.ari ?? null,
+      manyToOneAcc: reported?.manyToOneAcc ?? null,
+      evaluatedOn: valEval ? 'val' : trainEval ? 'train' : null,
+      train: metricsOf(trainEval),
+      val: metricsOf(valEval),
+      head,
+      lowestLoss: state.bestLoss,
+      bestEpoch: state.bestEpoch,
+      epochs: c.epochs,
+      epochsCompleted: Math.max(startEpoch, untilEpoch),
+      complete,
+      seconds: (performance.now() - t0) / 1000,
+      numClasses: K,
+      numHeads: c.num_heads,
+      rows: { train: n, val: val.rows },
+      neighborPurity: purity,
+      clusterSizes: finalSizes,
+      warnings,
+      configHash,
+      backend,
+      outputs,
+    };
+    runLog.event('done', { acc: summary.acc, head, lowestLoss: state.bestLoss, complete });
+    await runLog.summary({ ...summary });
+    if (reported) ctx.log(`scan: head ${head} (val loss ${state.bestLoss.toFixed(4)}, epoch ${state.bestEpoch}) · ${summary.evaluatedOn} ACC ${(100 * reported.acc).toFixed(2)} NMI ${(100 * reported.nmi).toFixed(2)} ARI ${(100 * reported.ari).toFixed(2)}`);
+    return { summary, history: state.history, train: trainPred, val: valPred, out };
+  } finally {
+    optimizer.dispose();
+    heads.dispose();
+  }
+}
+
+function checkpointTensors(s: Standardization, best: Map<string, SafetensorsEntry> | undefined): Map<string, SafetensorsEntry> {
+  const m = new Map<string, SafetensorsEntry>([
+    ['standardize.mean', { dtype: 'F32', shape: [s.mean.length], data: s.mean }],
+    ['standardize.std', { dtype: 'F32', shape: [s.std.length], data: s.std }],
+  ]);
+  if (best) for (const [name, t] of best) m.set(`best.${name}`, t);
+  return m;
+}
+
+function labelledPurity(t: NeighborTable, set: FeatureSet): number | undefined {
+  if (set.labelled !== set.rows) return undefined;
+  return neighborAccuracy(t.indices, t.m, set.labels);
+}
+
+export function metricsOf(e: LabelEvaluation | undefined): ClusterMetrics | undefined {
+  return e && { acc: e.acc, manyToOneAcc: e.manyToOneAcc, nmi: e.nmi, ari: e.ari, top5: e.top5, labelled: e.labelled };
+}
+
+/** The collapse warning with the reference's advice, or undefined. */
+export function collapseMessage(sizes: number[], n: number, threshold: number, c: { criterion_kwargs?: { entropy_weight: number } }): string | undefined {
+  const max = Math.max(...sizes);
+  if (max <= threshold * n) return undefined;
+  const cluster = sizes.indexOf(max);
+  const w = c.criterion_kwargs?.entropy_weight;
+  return (
+    `cluster ${cluster} holds ${((100 * max) / n).toFixed(1)} % of the DB (collapse). The reference's advice: raise criterion_kwargs.entropy_weight` +
+    `${w === undefined ? '' : ` (now ${w})`} to avoid unbalanced or collapsed clusters, and adapt it when num_classes changes; check the neighbour purity of the features`
+  );
+}
+
+type Pred = { cluster: Int32Array; confidence: Float32Array; probabilities: Float32Array };
+
+/** predictions(-val).{csv,arrow} and confusion(-train).{csv,svg}; shared by scan and selflabel. */
+export async function writeStepOutputs(
+  out: string,
+  sameVal: boolean,
+  train: FeatureSet,
+  val: FeatureSet,
+  trainPred: Pred,
+  valPred: Pred | undefined,
+  k: number,
+  trainEval: LabelEvaluation | undefined,
+  valEval: LabelEvaluation | undefined,
+  title: string,
+): Promise<Record<string, string>> {
+  const o: Record<string, string> = {};
+  const p = await writePredictions(path.join(out, SCAN_FILES.predictions), train, trainPred.cluster, trainPred.confidence, trainPred.probabilities, k);
+  o.predictionsCsv = p.csv;
+  o.predictionsArrow = p.arrow;
+  if (valPred && !sameVal) {
+    const pv = await writePredictions(path.join(out, SCAN_FILES.valPredictions), val, valPred.cluster, valPred.confidence, valPred.probabilities, k);
+    o.valPredictionsCsv = pv.csv;
+    o.valPredictionsArrow = pv.arrow;
+  }
+  if (valEval) {
+    const cm = await writeConfusion(path.join(out, SCAN_FILES.confusion), valEval, `${title}: ${sameVal ? train.meta.db : val.meta.db}`);
+    o.confusionCsv = cm.csv;
+    o.confusionSvg = cm.svg;
+  }
+  if (trainEval && !sameVal) {
+    const cm = await writeConfusion(path.join(out, SCAN_FILES.trainConfusion), trainEval, `${title}: ${train.meta.db}`);
+    o.trainConfusionCsv = cm.csv;
+    o.trainConfusionSvg = cm.svg;
+  }
+  return o;
+}
+
