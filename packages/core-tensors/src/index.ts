@@ -32,6 +32,7 @@ export {
   type FeatureMetadata,
 } from './features/feature-metadata.js';
 export { featureSchema, FEATURE_COLUMNS } from './features/feature-schema.js';
+export { formatCsvField, parseCsvLine } from './features/csv-line.js';
 export { FeatureFileError } from './features/feature-file-error.js';
 export type { FeatureBatch } from './features/feature-batch.js';
 export {

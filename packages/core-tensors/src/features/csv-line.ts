@@ -48,7 +48,9 @@ export function parseCsvLine(line: string): { fields: string[] } | { problem: st
   }
 }
 
-/** Quotes a field only when it must be. */
-export function formatCsvField(s: string): string {
+/** One CSV field (RFC 4180), quoted only when it must be; null and undefined are empty. The one CSV formatter of every step. */
+export function formatCsvField(v: string | number | null | undefined): string {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { FeatureWriter } from '@twindb/core-tensors';
+import { FeatureWriter, formatCsvField } from '@twindb/core-tensors';
 import { Field, Float32, List, Table, Utf8, vectorFromArray, tableToIPC } from 'apache-arrow';
 import type { EmbeddingMatrix } from '../embedding-matrix.js';
 import type { NeighborLists } from '../search/neighbor-lists.js';
@@ -16,23 +16,19 @@ export interface SelectedRow {
   hits: number;
 }
 
-function csvField(v: string | number | null): string {
-  if (v === null) return '';
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+
 
 export async function writeSelectedCsv(file: string, rows: readonly SelectedRow[]): Promise<void> {
   const lines = ['id,path,label,weight,closest_target,distance,hits'];
   for (const r of rows) {
-    lines.push([r.id, r.path, r.label, r.weight.toPrecision(9), r.closestTarget, r.distance.toPrecision(7), r.hits].map(csvField).join(','));
+    lines.push([r.id, r.path, r.label, r.weight.toPrecision(9), r.closestTarget, r.distance.toPrecision(7), r.hits].map(formatCsvField).join(','));
   }
   await fs.writeFile(file, `${lines.join('\n')}\n`);
 }
 
 export async function writeUncoveredCsv(file: string, rows: readonly { id: string; nearestDistance: number; nearestId: string | null }[]): Promise<void> {
   const lines = ['target_id,nearest_distance,nearest_pool_id'];
-  for (const r of rows) lines.push([r.id, Number.isFinite(r.nearestDistance) ? r.nearestDistance.toPrecision(7) : '', r.nearestId].map(csvField).join(','));
+  for (const r of rows) lines.push([r.id, Number.isFinite(r.nearestDistance) ? r.nearestDistance.toPrecision(7) : '', r.nearestId].map(formatCsvField).join(','));
   await fs.writeFile(file, `${lines.join('\n')}\n`);
 }
 

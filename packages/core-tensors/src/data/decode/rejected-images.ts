@@ -1,4 +1,5 @@
 import { rename, writeFile } from 'node:fs/promises';
+import { formatCsvField } from '../../features/csv-line.js';
 
 export interface RejectedImage {
   id: string;
@@ -25,8 +26,7 @@ export class RejectedImages {
   }
 
   toCsv(): string {
-    const q = (s: string | undefined) => (s === undefined ? '' : /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-    return ['id,path,reason', ...this.items.map((r) => `${q(r.id)},${q(r.path)},${q(r.reason)}`)].join('\n') + '\n';
+    return ['id,path,reason', ...this.items.map((r) => [r.id, r.path, r.reason].map(formatCsvField).join(','))].join('\n') + '\n';
   }
 
   /** Written under a temporary name, then renamed, so a reader never sees half a file. */
