@@ -23,6 +23,7 @@ export { explainWasmAbort } from './wasm/wasm-abort.js';
 export { BATCH_NORM_ACT_TRAIN, type BatchNormActTrainAttrs } from './wasm/kernels/BatchNormActTrain.js';
 export { BATCH_NORM_ACT_TRAIN_GRAD, type BatchNormActTrainGradAttrs } from './wasm/kernels/BatchNormActTrainGrad.js';
 export { BATCH_NORM_ACT_INFER } from './wasm/kernels/BatchNormActInfer.js';
+export { batchNormActTrain, batchNormActInfer, hasFusedBatchNorm, type BatchNormActAttrs } from './wasm/ops/batch-norm-act.js';
 export { setConvEngine, convEngine, ortConvSessionCount, ortConvChoices, type ConvEngine, type ConvMethodChoice } from './wasm/ort-conv/ort-conv.js';
 export { ortAvailability, OrtSyncSession, type OrtFeed, type OrtSyncSessionOptions } from './ort/ort-sync-session.js';
 export {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { distanceHistogram } from './distance-histogram.js';
-import { mulberry32 } from './float64-reference.test-util.js';
+import { mulberry32 } from '../../test/float64-reference.js';
 
 describe('distanceHistogram', () => {
   it('bins hand-picked values over [0, max]; above max → last bin, below 0 → first, non-finite dropped', () => {

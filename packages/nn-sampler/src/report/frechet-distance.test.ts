@@ -15,7 +15,7 @@ import {
   toRows,
   transpose,
   type Mat,
-} from './float64-reference.test-util.js';
+} from '../../test/float64-reference.js';
 
 /** The identity map as a Projection: frechetDistance then works on the raw coordinates. */
 function identityProjection(d: number): Projection {

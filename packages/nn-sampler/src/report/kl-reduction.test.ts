@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kl, klReduction } from './kl-reduction.js';
-import { mulberry32 } from './float64-reference.test-util.js';
+import { mulberry32 } from '../../test/float64-reference.js';
 
 const cells = (xs: number[]) => Int32Array.from(xs);
 

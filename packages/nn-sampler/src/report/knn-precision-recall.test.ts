@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeRows, type EmbeddingMatrix } from '../embedding-matrix.js';
 import { knnPrecisionRecall } from './knn-precision-recall.js';
-import { fromRows, gaussian, mulberry32, randomMatrix, toRows } from './float64-reference.test-util.js';
+import { fromRows, gaussian, mulberry32, randomMatrix, toRows } from '../../test/float64-reference.js';
 
 /** Unit vectors on the circle at the given angles (degrees). */
 function circle(deg: number[]): EmbeddingMatrix {

@@ -10,7 +10,7 @@ import {
   randomMatrix,
   sqEuclid,
   toRows,
-} from './float64-reference.test-util.js';
+} from '../../test/float64-reference.js';
 
 function shifted(m: EmbeddingMatrix, delta: number): EmbeddingMatrix {
   // Shift along the first coordinate only.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { symmetricEigen } from './symmetric-eigen.js';
-import { gaussian, mulberry32 } from './float64-reference.test-util.js';
+import { gaussian, mulberry32 } from '../../test/float64-reference.js';
 
 function randomSymmetric(n: number, draw: () => number): Float64Array {
   const a = new Float64Array(n * n);

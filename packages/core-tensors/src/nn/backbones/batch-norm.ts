@@ -1,7 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BATCH_NORM_ACT_INFER } from '../../backend/wasm/kernels/BatchNormActInfer.js';
-import { BATCH_NORM_ACT_TRAIN } from '../../backend/wasm/kernels/BatchNormActTrain.js';
-import { BATCH_NORM_ACT_TRAIN_GRAD } from '../../backend/wasm/kernels/BatchNormActTrainGrad.js';
+import { batchNormActInfer, batchNormActTrain, hasFusedBatchNorm } from '../../backend/wasm/ops/batch-norm-act.js';
 import { type OnnxGraphBuilder } from '../../onnx/onnx-graph.js';
 import { batchNorm } from '../onnx/onnx-ops.js';
 import { type ApplyOptions, Module } from './module.js';
@@ -76,68 +74,18 @@ export class BatchNorm2d extends Module<tf.Tensor4D, tf.Tensor4D> {
       throw new Error(`BatchNorm2d: the residual's shape [${residual.shape}] differs from the input's [${x.shape}]`);
     }
     if (!this.isTraining(opts)) {
-      if (c % 4 === 0 && tf.getKernel(BATCH_NORM_ACT_INFER, tf.getBackend()) !== undefined) return this.normaliseRunningFused(x, relu, residual);
+      if (c % 4 === 0 && hasFusedBatchNorm('infer')) {
+        return batchNormActInfer(x, this.weight, this.bias, this.runningMean, this.runningVar, residual, { epsilon: EPS, relu });
+      }
       const y = tf.batchNorm4d(x, this.runningMean as tf.Tensor1D, this.runningVar as tf.Tensor1D, this.bias as tf.Tensor1D, this.weight as tf.Tensor1D, EPS);
       return finishAct(y, relu, residual);
     }
     const n = x.size / c;
     if (n < 2) throw new Error(`BatchNorm2d: training needs more than one value per channel, got input shape [${x.shape}]`);
-    if (c % 4 === 0 && tf.getKernel(BATCH_NORM_ACT_TRAIN, tf.getBackend()) !== undefined) {
-      return this.normaliseBatchFused(x, relu, residual);
+    if (c % 4 === 0 && hasFusedBatchNorm('train')) {
+      return batchNormActTrain(x, this.weight, this.bias, residual, { epsilon: EPS, relu }, (mean, biasedVar) => this.updateRunningStats(mean, biasedVar, n));
     }
     return finishAct(this.normaliseBatch(x, this.weight, this.bias) as tf.Tensor4D, relu, residual);
-  }
-
-  /**
-   * Eval mode as one fused SIMD pass (core-tensors' BatchNormActInfer; the stock wasm batch norm is
-   * ~10× slower). Its gradient (eval-mode fine-tuning, heads-only SCAN) is written out in tfjs ops:
-   * g = dy·[y > 0], dx = g·γ·σ⁻¹, dγ = Σ g·x̂, dβ = Σ g, d residual = g; running statistics are constants.
-   */
-  private normaliseRunningFused(x: tf.Tensor4D, relu: boolean, residual: tf.Tensor4D | undefined): tf.Tensor4D {
-    const inputs = residual === undefined ? [x, this.weight, this.bias] : [x, this.weight, this.bias, residual];
-    return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-      const [xi, gamma, beta, r] = args.slice(0, -1) as tf.Tensor[];
-      const save = args[args.length - 1] as tf.GradSaveFunc;
-      const operands: tf.NamedTensorMap = { x: xi, gamma, beta, mean: this.runningMean, variance: this.runningVar };
-      if (r !== undefined) operands.residual = r;
-      const y = tf.engine().runKernel(BATCH_NORM_ACT_INFER, operands, { epsilon: EPS, relu }) as tf.Tensor4D;
-      save([xi, y, gamma]);
-      return {
-        value: y,
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-          tf.tidy(() => {
-            const [xs, ys, g] = saved;
-            const masked = relu ? tf.mul(dy, tf.cast(tf.greater(ys, 0), 'float32')) : dy;
-            const inv = tf.rsqrt(tf.add(this.runningVar, EPS));
-            const xHat = tf.mul(tf.sub(xs, this.runningMean), inv);
-            const grads = [tf.mul(masked, tf.mul(g, inv)), tf.sum(tf.mul(masked, xHat), [0, 1, 2]), tf.sum(masked, [0, 1, 2])];
-            return residual === undefined ? grads : [...grads, tf.clone(masked)];
-          }),
-      };
-    })(...inputs) as tf.Tensor4D;
-  }
-
-  /** The fused kernel pair (core-tensors' BatchNormActTrain); x̂ and the ReLU mask are recomputed. */
-  private normaliseBatchFused(x: tf.Tensor4D, relu: boolean, residual: tf.Tensor4D | undefined): tf.Tensor4D {
-    const forward = (inputs: tf.NamedTensorMap, save: tf.GradSaveFunc) => {
-      const [y, mean, biasedVar, invStd] = tf.engine().runKernel(BATCH_NORM_ACT_TRAIN, inputs, { epsilon: EPS, relu }) as tf.Tensor[];
-      this.updateRunningStats(mean as tf.Tensor1D, biasedVar as tf.Tensor1D, x.size / x.shape[3]);
-      save([inputs.x, y, inputs.gamma, mean, invStd]);
-      return {
-        value: y as tf.Tensor4D,
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [xs, ys, gamma, m, inv] = saved;
-          const operands = { dy, x: xs, y: ys, gamma, mean: m, invStd: inv };
-          return tf.engine().runKernel(BATCH_NORM_ACT_TRAIN_GRAD, operands, { relu, residual: residual !== undefined }) as tf.Tensor[];
-        },
-      };
-    };
-    const inputs = residual === undefined ? [x, this.weight, this.bias] : [x, this.weight, this.bias, residual];
-    return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-      const [xi, gamma, beta, r] = args.slice(0, -1) as tf.Tensor[];
-      const named: tf.NamedTensorMap = r === undefined ? { x: xi, gamma, beta } : { x: xi, gamma, beta, residual: r };
-      return forward(named, args[args.length - 1] as tf.GradSaveFunc);
-    })(...inputs) as tf.Tensor4D;
   }
 
   /**

@@ -3,7 +3,7 @@
  * reference implementations (deliberately written differently from the code under test).
  * Not a test file itself (no `.test.ts` suffix), so Vitest does not collect it.
  */
-import type { EmbeddingMatrix } from '../embedding-matrix.js';
+import type { EmbeddingMatrix } from '../src/embedding-matrix.js';
 
 /** mulberry32: tiny deterministic PRNG, uniform in [0, 1). */
 export function mulberry32(seed: number): () => number {
