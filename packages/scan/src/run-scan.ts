@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import { Rng, RunLog, stepContext, UsageError, writeFileAtomic, type StepContext } from '@twindb/core-tensors';
 import { createOptimizer, learningRateAt, loadState, lrScheduleOf, type SafetensorsEntry } from '@twindb/core-tensors/nn';
 import { ClusterHeads } from './clustering-model.js';

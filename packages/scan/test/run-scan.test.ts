@@ -43,7 +43,7 @@ describe('runScan (frozen features)', () => {
     const nb = tableFromIPC(readFileSync(path.join(out, 'neighbors.arrow')));
     expect(nb.get(0)!.toJSON().neighbor_rows.toArray()[0]).toBe(0); // self in column 0
     expect(nb.get(0)!.toJSON().neighbor_rows.length).toBe(11);
-    const model = decodeSafetensors(readFileSync(path.join(out, 'model.safetensors')));
+    const model = decodeSafetensors(readFileSync(path.join(out, 'model.safetensors')), 'test');
     expect([...model.tensors.keys()].sort()).toEqual(['cluster_head.0.bias', 'cluster_head.0.weight', 'standardize.mean', 'standardize.std']);
     const epochs = readFileSync(path.join(out, 'scan.log.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"event":"epoch"'));
     expect(epochs).toHaveLength(15);
@@ -66,8 +66,8 @@ describe('runScan (frozen features)', () => {
     for (const f of ['model.safetensors', 'predictions.csv']) {
       expect(Buffer.compare(readFileSync(path.join(a, f)), readFileSync(path.join(b, f))), f).toBe(0);
     }
-    const ta = decodeSafetensors(readFileSync(path.join(a, 'checkpoint.safetensors'))).tensors;
-    const tb = decodeSafetensors(readFileSync(path.join(b, 'checkpoint.safetensors'))).tensors;
+    const ta = decodeSafetensors(readFileSync(path.join(a, 'checkpoint.safetensors')), 'test').tensors;
+    const tb = decodeSafetensors(readFileSync(path.join(b, 'checkpoint.safetensors')), 'test').tensors;
     expect([...tb.keys()]).toEqual([...ta.keys()]);
     for (const [name, t] of ta) expect(Buffer.from(tb.get(name)!.data.buffer).equals(Buffer.from(t.data.buffer)), name).toBe(true);
   });

@@ -81,8 +81,8 @@ describe('runSelflabel (frozen features)', () => {
     await expect(runSelflabel({ ...opts, config: slConfig({ use_ema: true, ema_alpha: 0.5 }), out: b, keep: 'selflabel', resume: true }, quiet)).rejects.toThrow(/ema_alpha: 0.9 → 0.5/);
     await runSelflabel({ ...opts, out: b, keep: 'selflabel', resume: true }, quiet);
     expect(Buffer.compare(readFileSync(path.join(a, 'model.safetensors')), readFileSync(path.join(b, 'model.safetensors')))).toBe(0);
-    const ta = decodeSafetensors(readFileSync(path.join(a, 'checkpoint.safetensors'))).tensors;
-    const tb = decodeSafetensors(readFileSync(path.join(b, 'checkpoint.safetensors'))).tensors;
+    const ta = decodeSafetensors(readFileSync(path.join(a, 'checkpoint.safetensors')), 'test').tensors;
+    const tb = decodeSafetensors(readFileSync(path.join(b, 'checkpoint.safetensors')), 'test').tensors;
     for (const [name, t] of ta) expect(Buffer.from(tb.get(name)!.data.buffer).equals(Buffer.from(t.data.buffer)), name).toBe(true);
   });
 

@@ -211,7 +211,7 @@ export class SchemaFlags<S extends z.ZodObject> {
       try {
         input[f.key] = this.convert(f, value);
       } catch (err) {
-        problems.push(`${chosen.flag} ${(err as Error).message}`);
+        problems.push(`${chosen.flag}${(err as Error).message}`);
       }
     }
     if (problems.length === 0) {
@@ -239,26 +239,33 @@ export class SchemaFlags<S extends z.ZodObject> {
     throw new UsageError(problems.join('; '));
   }
 
+  /** Text → the schema's input; a thrown message continues the flag's name (`--k` + ` must be …`). */
   private convert(f: FieldInfo, value: unknown): unknown {
     const spec = this.spec(f.key);
     if (spec.parse) {
       try {
         return spec.parse(String(value));
       } catch (err) {
-        throw new Error(`${String(value)}: ${(err as Error).message.replace(/^[^:]*: /, '')}`);
+        const why = (err as Error).message.replace(/^[^:]*: /, '');
+        throw new Error(`: ${why}${why.includes(String(value)) ? '' : `, got ${JSON.stringify(String(value))}`}`);
       }
     }
     const num = (t: string) => {
       const n = Number(t.trim());
-      if (t.trim() === '' || !Number.isFinite(n)) throw new Error(`must be ${f.kind === 'numbers' ? 'a number' : expectation(f)}, got ${t}`);
+      if (t.trim() === '' || !Number.isFinite(n)) throw new Error(` must be ${expectation(f)}, got ${t}`);
       return n;
     };
     switch (f.kind) {
       case 'number':
       case 'integer':
         return num(String(value));
-      case 'numbers':
-        return String(value).split(',').map(num);
+      case 'numbers': {
+        const parts = String(value).split(',').map((t) => Number(t.trim()));
+        if (parts.some((x, i) => !Number.isFinite(x) || String(value).split(',')[i].trim() === '')) {
+          throw new Error(`: expected comma-separated numbers, got ${JSON.stringify(String(value))}`);
+        }
+        return parts;
+      }
       case 'strings':
         return Array.isArray(value) ? value : [value];
       default:
