@@ -5,6 +5,8 @@ import { registerExtractCommand } from './commands/extract.js';
 import { registerFeaturesCommand } from './commands/features.js';
 import { registerPretextCommand } from './commands/pretext.js';
 import { registerSampleCommand } from './commands/sample.js';
+import { registerScanCommand } from './commands/scan.js';
+import { registerSelflabelCommand } from './commands/selflabel.js';
 import { registerDemoCommand } from './commands/demo.js';
 
 /** Options every subcommand understands. */
@@ -48,6 +50,8 @@ export function createProgram(): Command {
   registerPretextCommand(program);
   registerExtractCommand(program);
   registerSampleCommand(program);
+  registerScanCommand(program);
+  registerSelflabelCommand(program);
   registerDemoCommand(program);
 
   return program;

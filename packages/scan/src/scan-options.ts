@@ -18,11 +18,11 @@ export const ScanOptionsSchema = z
       .optional()
       .describe('Feature file of the val DB: label-free head selection, and metrics when labelled (default: the features file itself)'),
     out: z.string().min(1).describe('Output folder: predictions, neighbours, model, checkpoint, logs (created if absent)'),
-    resume: z.boolean().default(false).describe('Continue from out/checkpoint.safetensors (default false: an existing checkpoint is an error)'),
-    seed: z.number().int().nonnegative().optional().describe('Overrides the config seed (default: the config seed)'),
-    untilEpoch: z.number().int().positive().optional().describe('Stop once this many epochs are done (default: config epochs); resume later'),
-    valNeighbors: z.number().int().positive().default(5).describe('Neighbours (+ self) mined on the val DB for head selection (default 5, as the reference)'),
-    collapseThreshold: z.number().gt(0).max(1).default(0.9).describe('Warn when one cluster holds more than this share of the DB (default 0.9)'),
+    resume: z.boolean().default(false).describe('Continue from out/checkpoint.safetensors (without it an existing checkpoint is an error)'),
+    seed: z.number().int().nonnegative().optional().describe('Overrides the config seed'),
+    untilEpoch: z.number().int().positive().optional().describe('Stop once this many epochs are done; resume later'),
+    valNeighbors: z.number().int().positive().default(5).describe('Neighbours (+ self) mined on the val DB for head selection (as the reference)'),
+    collapseThreshold: z.number().gt(0).max(1).default(0.9).describe('Warn when one cluster holds more than this share of the DB'),
     backend: BackendChoiceSchema.optional().describe('TensorFlow.js backend (default: keep the active one, else auto)'),
   })
   .strict();

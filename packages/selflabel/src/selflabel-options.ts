@@ -10,15 +10,15 @@ export const SelflabelOptionsSchema = z
     features: z.string().min(1).describe('Arrow feature file of the DB being labelled (the one SCAN clustered)'),
     valFeatures: z.string().min(1).optional().describe('Feature file of the val DB: label-free comparison with SCAN, and metrics when labelled (default: the features file)'),
     out: z.string().min(1).describe('Output folder: predictions, model, checkpoint, logs (created if absent)'),
-    resume: z.boolean().default(false).describe('Continue from out/checkpoint.safetensors (default false: an existing checkpoint is an error)'),
-    seed: z.number().int().nonnegative().optional().describe('Overrides the config seed (default: the config seed)'),
-    untilEpoch: z.number().int().positive().optional().describe('Stop once this many epochs are done (default: config epochs)'),
-    valNeighbors: z.number().int().positive().default(5).describe('Val neighbours (+ self) for the label-free SCAN criterion (default 5)'),
+    resume: z.boolean().default(false).describe('Continue from out/checkpoint.safetensors (without it an existing checkpoint is an error)'),
+    seed: z.number().int().nonnegative().optional().describe('Overrides the config seed'),
+    untilEpoch: z.number().int().positive().optional().describe('Stop once this many epochs are done'),
+    valNeighbors: z.number().int().positive().default(5).describe('Val neighbours (+ self) for the label-free SCAN criterion'),
     keep: z
       .enum(['better', 'selflabel'])
       .default('better')
       .describe('better (default): keep the self-label head only if its label-free SCAN val loss is not worse than the SCAN head\'s; selflabel: always keep it (the reference)'),
-    collapseThreshold: z.number().gt(0).max(1).default(0.9).describe('Warn when one cluster holds more than this share of the DB (default 0.9)'),
+    collapseThreshold: z.number().gt(0).max(1).default(0.9).describe('Warn when one cluster holds more than this share of the DB'),
     backend: BackendChoiceSchema.optional().describe('TensorFlow.js backend (default: keep the active one, else auto)'),
   })
   .strict();

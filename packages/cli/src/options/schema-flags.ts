@@ -99,7 +99,7 @@ const camel = (flag: string) => flag.replace(/^no-/, '').replace(/[-_]+([a-z0-9]
 
 /** `≥ 1`, `in [0, 2]`, … for help and errors. */
 function range(f: FieldInfo): string {
-  if (f.min !== undefined && f.max !== undefined) return ` in [${f.min}, ${f.max}]`;
+  if (f.min !== undefined && f.max !== undefined) return ` in ${f.minExclusive ? '(' : '['}${f.min}, ${f.max}]`;
   if (f.min !== undefined) return ` ${f.minExclusive ? '>' : '≥'} ${f.min}`;
   if (f.max !== undefined) return ` ≤ ${f.max}`;
   return '';

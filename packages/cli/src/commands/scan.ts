@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { UsageError } from '@twindb/core-tensors';
+import { loadScanConfig, runScan, ScanOptionsSchema } from '@twindb/scan';
+import { z } from 'zod';
+import { SchemaFlags } from '../options/schema-flags.js';
+import { stepContextForCli } from '../step-context.js';
+import { featuresFromPretext } from './pretext-features.js';
+
+/** `twindb scan`'s options: the library's, with the config as a file and features from a pretext run. */
+export const ScanCommandSchema = z.object({
+  configExp: z.string().min(1).describe('SCAN YAML (configs/scan/scan_<db>.yml)'),
+  configEnv: z.string().min(1).optional().describe("the reference's env config; accepted for its commands (outputs go to --out)"),
+  pretext: z.string().min(1).optional().describe("twindb pretext run folder: its encoder.onnx embeds the config's train_db and val_db into <out>/features/ (frozen-feature mode)"),
+  features: z.string().min(1).optional().describe('Arrow feature file of the DB being clustered (instead of --pretext)'),
+  ...ScanOptionsSchema.omit({ config: true, features: true }).shape,
+});
+
+const scanFlags = () =>
+  new SchemaFlags(ScanCommandSchema, {
+    configExp: { valueName: 'yml', aliases: ['config_exp'] },
+    configEnv: { valueName: 'yml', aliases: ['config_env'] },
+    pretext: { valueName: 'run' },
+    features: { valueName: 'arrow' },
+    valFeatures: { valueName: 'arrow' },
+    out: { valueName: 'dir' },
+    backend: { hidden: true }, // the global --backend
+  });
+
+/** `twindb scan`: STEP 2, SCAN clustering of the new DB (frozen-feature mode). */
+export function registerScanCommand(program: Command): void {
+  const flags = scanFlags();
+  const cmd = program
+    .command('scan')
+    .description('STEP 2: SCAN clustering of a DB from its SimCLR features (heads on frozen features; best head chosen label-free)')
+    .option('--json', 'print the summary (acc, nmi, ari on the val DB when it has labels, head, seconds) on stdout');
+  flags
+    .register(cmd)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  twindb scan --config-exp configs/scan/scan_mnist-0-4.yml --pretext runs/mnist --out runs/scan-0-4 --json\n' +
+        '  twindb scan --config-exp configs/scan/scan_mnist.yml --features feats/pool.arrow --val-features feats/heldout.arrow --out runs/scan\n',
+    )
+    .action(async (raw: Record<string, unknown>) => {
+      const { backend } = program.opts<{ backend?: string }>();
+      const o = flags.parse(raw, backend ? { backend } : {});
+      const ctx = stepContextForCli();
+      const { configExp, configEnv: _env, pretext, ...rest } = o;
+      let { features, valFeatures } = o;
+      if (features === undefined) {
+        if (pretext === undefined) throw new UsageError('--features or --pretext is required: the SimCLR features of the DB to cluster');
+        const config = await loadScanConfig(configExp);
+        const extracted = await featuresFromPretext(pretext, config.train_db, valFeatures === undefined ? config.val_db : undefined, o.out, ctx);
+        features = extracted.features;
+        valFeatures ??= extracted.valFeatures;
+      }
+      const { summary } = await runScan({ ...rest, config: configExp, features, valFeatures }, ctx);
+      if (raw.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    });
+}

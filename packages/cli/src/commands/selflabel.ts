@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '@twindb/core-tensors';
+import { loadScanConfig } from '@twindb/scan';
+import { runSelflabel, SelflabelOptionsSchema } from '@twindb/selflabel';
+import { z } from 'zod';
+import { SchemaFlags } from '../options/schema-flags.js';
+import { stepContextForCli } from '../step-context.js';
+import { featuresFromPretext } from './pretext-features.js';
+
+/** `twindb selflabel`'s options: the library's, with the config as a file and features found for the user. */
+export const SelflabelCommandSchema = z.object({
+  configExp: z.string().min(1).describe('self-label YAML (configs/selflabel/selflabel_<db>.yml)'),
+  configEnv: z.string().min(1).optional().describe("the reference's env config; accepted for its commands (outputs go to --out)"),
+  pretext: z.string().min(1).optional().describe('twindb pretext run folder, to embed the DBs when the SCAN folder holds no features/'),
+  features: z.string().min(1).optional().describe('Arrow feature file of the DB being labelled (default: <scan>/features/train.arrow, as `twindb scan --pretext` writes)'),
+  ...SelflabelOptionsSchema.omit({ config: true, features: true }).shape,
+});
+
+const selflabelFlags = () =>
+  new SchemaFlags(SelflabelCommandSchema, {
+    configExp: { valueName: 'yml', aliases: ['config_exp'] },
+    configEnv: { valueName: 'yml', aliases: ['config_env'] },
+    scan: { valueName: 'dir' },
+    pretext: { valueName: 'run' },
+    features: { valueName: 'arrow' },
+    valFeatures: { valueName: 'arrow' },
+    out: { valueName: 'dir' },
+    backend: { hidden: true }, // the global --backend
+  });
+
+/** `twindb selflabel`: STEP 3, self-labelling of the SCAN result → the labelled training DB. */
+export function registerSelflabelCommand(program: Command): void {
+  const flags = selflabelFlags();
+  const cmd = program
+    .command('selflabel')
+    .description("STEP 3: self-labelling on SCAN's confident predictions; keeps SCAN's head when the label-free criterion says it is better")
+    .option('--json', 'print the summary (acc, nmi, ari on the val DB when it has labels, which head was kept and why) on stdout');
+  flags
+    .register(cmd)
+    .addHelpText('after', '\nExample:\n  twindb selflabel --config-exp configs/selflabel/selflabel_mnist-0-4.yml --scan runs/scan-0-4 --out runs/selflabel-0-4 --json\n')
+    .action(async (raw: Record<string, unknown>) => {
+      const { backend } = program.opts<{ backend?: string }>();
+      const o = flags.parse(raw, backend ? { backend } : {});
+      const ctx = stepContextForCli();
+      const { configExp, configEnv: _env, pretext, ...rest } = o;
+      let { features, valFeatures } = o;
+      if (features === undefined) {
+        const fromScan = path.join(o.scan, 'features', 'train.arrow');
+        if (existsSync(fromScan)) {
+          features = fromScan;
+          const val = path.join(o.scan, 'features', 'val.arrow');
+          if (valFeatures === undefined && existsSync(val)) valFeatures = val;
+        } else if (pretext !== undefined) {
+          // The SCAN run's own config names the DBs it clustered.
+          const scanConfig = await loadScanConfig(path.join(o.scan, 'config.json'));
+          const extracted = await featuresFromPretext(pretext, scanConfig.train_db, valFeatures === undefined ? scanConfig.val_db : undefined, o.out, ctx);
+          features = extracted.features;
+          valFeatures ??= extracted.valFeatures;
+        } else {
+          throw new UsageError(`--features or --pretext is required: ${o.scan} holds no features/train.arrow`);
+        }
+      }
+      const { summary } = await runSelflabel({ ...rest, config: configExp, features, valFeatures }, ctx);
+      if (raw.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    });
+}
