@@ -22,6 +22,8 @@ export { Progress, formatDuration, type ProgressOptions } from './run/progress.j
 export { RunLog, type RunEvent } from './run/run-log.js';
 export { tempPathFor, writeFileAtomic } from './run/atomic-file.js';
 export { stepContext, type StepContext } from './run/step-context.js';
+export { flattenIdentity, identityHash, identityChanges } from './run/config-identity.js';
+export { readYamlFile, parseConfigWith } from './run/config-file.js';
 
 // --- features: Arrow feature files -------------------------------------------------------------
 export {

@@ -27,7 +27,7 @@ export {
 } from './train-simclr.js';
 export type { KnnReport } from './knn/knn-monitor.js';
 export { NonFiniteLossError } from './non-finite-loss-error.js';
-export { trainingIdentity, identityHash, identityChanges } from './config-identity.js';
+export { trainingIdentity } from './config-identity.js';
 export { unionSources } from './data/union-source.js';
 export { knnAccuracy, type KnnAccuracy, type KnnAccuracyInput } from './knn/knn-accuracy.js';
 export { extractFeatures, type ExtractedFeatures } from './knn/extract-features.js';

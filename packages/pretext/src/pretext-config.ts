@@ -1,13 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AugmentationConfig, type DbSpec, parseDbSpec, TransformationKwargs } from '@twindb/core-tensors/data';
-import { parse as parseYaml } from 'yaml';
-import { UsageError } from '@twindb/core-tensors';
+import { AugmentationConfig, checkDbSpec, DbSpecInputSchema, type DbSpec, parseDbSpec, TransformationKwargs } from '@twindb/core-tensors/data';
+import { parseConfigWith, readYamlFile } from '@twindb/core-tensors';
 import { z } from 'zod';
 import { checkOptimizerConfig, OptimizerKwargsSchema, OptimizerNameSchema, RESNET18_STL_IMAGE_SIZE, SchedulerKwargsSchema, SchedulerNameSchema, type ResNet18Variant } from '@twindb/core-tensors/nn';
 
 /** A DB given as a spec string (`mnist:pool`) or the equivalent object; validated by parseDbSpec. */
-const DbSpecInput = z.union([z.string().min(1), z.record(z.string(), z.unknown())]);
+const DbSpecInput = DbSpecInputSchema;
 
 /**
  * The SCAN-style pretext YAML (`configs/pretext/simclr_*.yml`), with the reference's key names and
@@ -72,7 +70,7 @@ export const PretextConfigSchema = z
       for (const issue of aug.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
     }
     const dbs = Array.isArray(c.train_db) ? c.train_db : [c.train_db];
-    dbs.forEach((db, i) => checkDb(db, Array.isArray(c.train_db) ? ['train_db', i] : ['train_db'], ctx));
+    dbs.forEach((db, i) => checkDbSpec(db, Array.isArray(c.train_db) ? ['train_db', i] : ['train_db'], ctx));
     if (c.model_kwargs.variant !== undefined && c.backbone !== 'resnet18') {
       ctx.addIssue({
         code: 'custom',
@@ -83,17 +81,10 @@ export const PretextConfigSchema = z
     if (c.backbone === 'resnet18' && resolvedVariant(c.model_kwargs.variant, dbs) === 'stl') {
       checkStlImageSize(aug.success ? aug.data : undefined, c.transformation_kwargs.crop_size, ctx);
     }
-    if (c.val_db !== undefined) checkDb(c.val_db, ['val_db'], ctx);
+    if (c.val_db !== undefined) checkDbSpec(c.val_db, ['val_db'], ctx);
     checkOptimizerConfig(c, ctx);
   });
 
-function checkDb(db: unknown, where: Array<string | number>, ctx: z.RefinementCtx): void {
-  try {
-    parseDbSpec(db);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', path: where, message: (err as Error).message });
-  }
-}
 
 /** The reference picks the ResNet-18 by train_db_name; twindb by the train DBs: stl when all are STL-10. */
 function resolvedVariant(given: ResNet18Variant | undefined, trainDbs: unknown[]): ResNet18Variant {
@@ -137,12 +128,7 @@ export type PretextConfig = Omit<RawConfig, 'train_db' | 'val_db'> & {
  * and what was expected (zod lists the allowed values of enums and discriminators).
  */
 export function parsePretextConfig(value: unknown, source = 'pretext config'): PretextConfig {
-  const r = PretextConfigSchema.safeParse(value);
-  if (!r.success) {
-    const lines = r.error.issues.map((i) => `  ${formatPath(i.path)}: ${describeIssue(i, PretextConfigSchema)}`);
-    throw new UsageError(`${source}: invalid pretext config\n${lines.join('\n')}`);
-  }
-  const c = r.data;
+  const c = parseConfigWith(PretextConfigSchema, value, source, 'pretext config');
   const trainDbs = Array.isArray(c.train_db) ? c.train_db : [c.train_db];
   // The resolved variant is written into the config, so it is part of the checkpoint identity.
   const model_kwargs = c.backbone === 'resnet18' ? { ...c.model_kwargs, variant: resolvedVariant(c.model_kwargs.variant, trainDbs) } : c.model_kwargs;
@@ -169,55 +155,11 @@ export interface LoadedPretextConfig {
 /** Reads and validates the experiment YAML (and the optional env YAML), naming the file in every error. */
 export async function loadPretextConfig(expPath: string, envPath?: string): Promise<LoadedPretextConfig> {
   const absExp = path.resolve(expPath);
-  const config = parsePretextConfig(await readYaml(absExp), absExp);
+  const config = parsePretextConfig(await readYamlFile(absExp), absExp);
   let env: EnvConfig | undefined;
   if (envPath !== undefined) {
     const absEnv = path.resolve(envPath);
-    const r = EnvConfigSchema.safeParse(await readYaml(absEnv));
-    if (!r.success) {
-      const lines = r.error.issues.map((i) => `  ${formatPath(i.path)}: ${describeIssue(i)}`);
-      throw new UsageError(`${absEnv}: invalid env config\n${lines.join('\n')}`);
-    }
-    env = r.data;
+    env = parseConfigWith(EnvConfigSchema, await readYamlFile(absEnv), absEnv, 'env config');
   }
   return { config, env, expPath: absExp };
-}
-
-async function readYaml(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`${file}: cannot read config (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  try {
-    return parseYaml(text);
-  } catch (err) {
-    throw new UsageError(`${file}: not valid YAML (${(err as Error).message.split('\n')[0]})`);
-  }
-}
-
-function formatPath(p: ReadonlyArray<PropertyKey>): string {
-  if (p.length === 0) return '(root)';
-  return p.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i > 0 ? '.' : ''}${String(k)}`)).join('');
-}
-
-function describeIssue(i: z.core.$ZodIssue, root?: z.ZodType): string {
-  if (i.code === 'invalid_type' && /received undefined/.test(i.message)) return `missing (expected ${i.expected})`;
-  if (i.code === 'unrecognized_keys') {
-    const allowed = root ? allowedKeysAt(root, i.path) : undefined;
-    return `unknown key(s) ${i.keys.map((k) => `"${k}"`).join(', ')}${allowed ? `; allowed keys: ${allowed.join(', ')}` : ''}`;
-  }
-  return i.message;
-}
-
-/** The keys the object schema at `at` accepts, looking through optional/default wrappers. */
-function allowedKeysAt(schema: z.ZodType, at: ReadonlyArray<PropertyKey>): string[] | undefined {
-  let s: unknown = schema;
-  for (let depth = 0; ; depth++) {
-    while (s instanceof z.ZodOptional || s instanceof z.ZodDefault) s = s.unwrap();
-    if (!(s instanceof z.ZodObject)) return undefined;
-    if (depth === at.length) return Object.keys(s.shape);
-    s = (s.shape as Record<string, unknown>)[String(at[depth])];
-  }
 }

@@ -1,11 +1,11 @@
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, RunLog, UsageError, writeFileAtomic } from '@twindb/core-tensors';
+import { identityHash, Rng, RunLog, UsageError, writeFileAtomic } from '@twindb/core-tensors';
 import { type BackendChoice, initBackend } from '@twindb/core-tensors/backend';
 import { AugmentedDataset, openImageSource, trainTransform, type ImageFormat } from '@twindb/core-tensors/data';
 import { createBackbone, createOptimizer, defaultInChannels, learningRateAt, lrScheduleOf, saveTrainingCheckpoint } from '@twindb/core-tensors/nn';
-import { identityHash, trainingIdentity } from './config-identity.js';
+import { trainingIdentity } from './config-identity.js';
 import { ContrastiveModel } from './contrastive-model.js';
 import { unionSources } from './data/union-source.js';
 import { formatKnn, openMonitor, type KnnReport } from './knn/knn-monitor.js';

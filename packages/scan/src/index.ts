@@ -36,5 +36,3 @@ export {
   type HeadCheckpointInfo,
   type LoadedHeadCheckpoint,
 } from './io/head-checkpoint.js';
-export { flattenIdentity, identityHash, identityChanges } from './config-identity.js';
-export { readYamlFile, parseConfigWith, checkDbSpec, DbSpecInputSchema } from './config-io.js';

@@ -1,9 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Rng, RunLog, stepContext, UsageError, writeFileAtomic, type StepContext } from '@twindb/core-tensors';
+import { flattenIdentity, identityChanges, identityHash, Rng, RunLog, stepContext, UsageError, writeFileAtomic, type StepContext } from '@twindb/core-tensors';
 import { createOptimizer, learningRateAt, loadState, lrScheduleOf, type SafetensorsEntry } from '@twindb/core-tensors/nn';
 import { ClusterHeads } from './clustering-model.js';
-import { flattenIdentity, identityChanges, identityHash } from './config-identity.js';
 import { evaluateAgainstLabels, type LabelEvaluation } from './eval-labels.js';
 import { applyStandardization, computeStandardization, type FeatureSet, type Standardization } from './frozen/feature-set.js';
 import { argmaxRows, clusterSizes, frozenScanBatches, headProbabilities } from './frozen/frozen-batches.js';

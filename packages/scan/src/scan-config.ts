@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { checkOptimizerConfig, OptimizerKwargsSchema, OptimizerNameSchema, SchedulerKwargsSchema, SchedulerNameSchema } from '@twindb/core-tensors/nn';
 import { z } from 'zod';
-import { checkDbSpec, DbSpecInputSchema, parseConfigWith, readYamlFile } from './config-io.js';
+import { parseConfigWith, readYamlFile } from '@twindb/core-tensors';
+import { checkDbSpec, DbSpecInputSchema } from '@twindb/core-tensors/data';
 
 /**
  * The SCAN YAML (`configs/scan/*.yml`) with the reference's key names and meanings

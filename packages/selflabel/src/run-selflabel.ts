@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { InputDataError, Rng, RunLog, stepContext, UsageError, writeFileAtomic, type StepContext } from '@twindb/core-tensors';
+import { flattenIdentity, identityChanges, identityHash, InputDataError, Rng, RunLog, type StepContext, stepContext, UsageError, writeFileAtomic } from '@twindb/core-tensors';
 import { createOptimizer, learningRateAt, loadState, lrScheduleOf, type SafetensorsEntry } from '@twindb/core-tensors/nn';
 import {
   applyStandardization,
@@ -11,10 +11,7 @@ import {
   collapseMessage,
   ensureBackend,
   evaluateAgainstLabels,
-  flattenIdentity,
   headProbabilities,
-  identityChanges,
-  identityHash,
   loadFrozenInputs,
   metricsOf,
   readHeadCheckpoint,

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { checkOptimizerConfig, OptimizerKwargsSchema, OptimizerNameSchema, SchedulerKwargsSchema, SchedulerNameSchema } from '@twindb/core-tensors/nn';
-import { checkDbSpec, DbSpecInputSchema, parseConfigWith, readYamlFile } from '@twindb/scan';
+import { parseConfigWith, readYamlFile } from '@twindb/core-tensors';
+import { checkDbSpec, DbSpecInputSchema } from '@twindb/core-tensors/data';
 import { z } from 'zod';
 
 /**

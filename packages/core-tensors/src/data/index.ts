@@ -8,6 +8,7 @@ export { createImageU8, toChannels, toFloat01, luma, lumaPlane } from './image.j
 export type { ImageU8, ImageF32 } from './image.js';
 export { DbSpecSchema, DB_SOURCE_KINDS, parseDbSpec, formatDbSpec } from './spec/db-spec.js';
 export type { DbSpec, DbSpecInput, DbSourceKind } from './spec/db-spec.js';
+export { DbSpecInputSchema, checkDbSpec } from './spec/db-spec-input.js';
 export { parseClassList, formatClassList } from './spec/class-filter.js';
 export type { ClassSelector } from './spec/class-filter.js';
 export type { ImageRecord, ImageSource, ImageFormat } from './sources/image-source.js';

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
-import { UsageError, type RunLog } from '@twindb/core-tensors';
+import { identityChanges, UsageError, type RunLog } from '@twindb/core-tensors';
 import { readTrainingCheckpoint, restoreTrainingCheckpoint, type Module, type Optimizer } from '@twindb/core-tensors/nn';
-import { identityChanges } from '../config-identity.js';
 
 export interface ResumeRunInput {
   resume: boolean;

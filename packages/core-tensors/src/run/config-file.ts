@@ -1,22 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError } from '@twindb/core-tensors';
-import { parseDbSpec } from '@twindb/core-tensors/data';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { UsageError } from '../errors/twindb-error.js';
 
-/** A DB given as a spec string (`mnist:pool`) or the equivalent object; validated by parseDbSpec. */
-export const DbSpecInputSchema = z.union([z.string().min(1), z.record(z.string(), z.unknown())]);
-
-/** Zod refinement: `db` parses as a DB spec, else an issue at `where`. */
-export function checkDbSpec(db: unknown, where: Array<string | number>, ctx: z.RefinementCtx): void {
-  if (db === undefined) return;
-  try {
-    parseDbSpec(db);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', path: where, message: (err as Error).message });
-  }
-}
+/**
+ * Config files (the SCAN-style YAMLs of every step): read, then validated with every problem
+ * reported at once, one line per key path, naming the file. Both are usage errors (exit 2).
+ */
 
 /** Reads a YAML file; a missing or malformed file is a usage error naming it. */
 export async function readYamlFile(file: string): Promise<unknown> {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Checkpoint identity helpers (the same rules as the pretext step): a flat record of every value
+ * Checkpoint identity of every training step (pretext, scan, selflabel): a flat record of every value
  * that changes the weights a run produces, a short stable hash of it stored in the checkpoint, and
  * the list of keys that changed, so a refused resume names them.
  */
