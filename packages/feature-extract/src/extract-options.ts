@@ -1,3 +1,4 @@
+import { UsageError } from '@twindb/core-tensors';
 import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
@@ -37,9 +38,9 @@ export type ExtractOptions = z.output<typeof ExtractOptionsSchema>;
 /** Parses `i/n` as given on a command line. */
 export function parseShard(text: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
-  if (!m) throw new Error(`shard: expected "i/n" (e.g. 0/4), got "${text}"`);
+  if (!m) throw new UsageError(`shard: expected "i/n" (e.g. 0/4), got "${text}"`);
   const parsed = ShardSchema.safeParse({ index: Number(m[1]), count: Number(m[2]) });
-  if (!parsed.success) throw new Error(`shard "${text}": ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  if (!parsed.success) throw new UsageError(`shard "${text}": ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   return parsed.data;
 }
 

@@ -5,6 +5,9 @@ export type IssueKeyNamer = (path: ReadonlyArray<PropertyKey>) => string;
 
 const dotted: IssueKeyNamer = (p) => (p.length === 0 ? '(options)' : p.map(String).join('.'));
 
+/** Key paths of a config or spec: `a.b`, `(root)` for the value itself. */
+export const byKeyPath: IssueKeyNamer = (p) => (p.length === 0 ? '(root)' : p.map(String).join('.'));
+
 /**
  * The one place zod issues become text: `<key>: <message>` joined by `; `, the key named as the user
  * typed it (the CLI passes a namer that maps option keys back to the flag that set them).

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { formatZodIssues, byKeyPath } from '../../errors/format-zod-issues.js';
+import { UsageError } from '../../errors/twindb-error.js';
 import { formatClassList, parseClassList } from './class-filter.js';
 
 /**
@@ -56,8 +58,7 @@ export function parseDbSpec(input: string | unknown): DbSpec {
   const parsed = DbSpecSchema.safeParse(obj);
   if (!parsed.success) {
     const where = typeof input === 'string' ? `DB spec "${input}"` : 'DB spec object';
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new Error(`${where}: ${issues}`);
+    throw new UsageError(`${where}: ${formatZodIssues(parsed.error.issues, byKeyPath)}`);
   }
   return parsed.data;
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { formatZodIssues, byKeyPath } from '../../../errors/format-zod-issues.js';
+import { UsageError } from '../../../errors/twindb-error.js';
 
 /**
  * The augmentation parameters under the SCAN YAML keys (`augmentation_kwargs`,
@@ -57,7 +59,7 @@ export type AugmentationConfig = z.output<typeof AugmentationConfig>;
 export function parseKwargs<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
   const r = schema.safeParse(value);
   if (!r.success) {
-    throw new Error(`${what}: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new UsageError(`${what}: ${formatZodIssues(r.error.issues, byKeyPath)}`);
   }
   return r.data;
 }
