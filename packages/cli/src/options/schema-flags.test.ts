@@ -1,23 +1,10 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Command } from 'commander';
-import { run } from '../program.js';
+import { runTwindbExit } from '../../test/run-twindb.js';
 import { fieldInfo, SchemaFlags } from './schema-flags.js';
 
-/** `twindb <args>` through `run`, as the executable calls it: exit code, stdout, stderr. */
-async function twindb(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => ((err += String(c)), true));
-  try {
-    const code = await run(['node', 'twindb', ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const twindb = runTwindbExit;
 
 describe('flags generated from a zod schema', () => {
   it('reads kind, default, bounds and requiredness from the schema', () => {
