@@ -8,6 +8,7 @@ import { registerSampleCommand } from './commands/sample.js';
 import { registerScanCommand } from './commands/scan.js';
 import { registerSelflabelCommand } from './commands/selflabel.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerPipelineCommand } from './commands/pipeline.js';
 
 /** Options every subcommand understands. */
 export interface GlobalOptions {
@@ -52,6 +53,7 @@ export function createProgram(): Command {
   registerSampleCommand(program);
   registerScanCommand(program);
   registerSelflabelCommand(program);
+  registerPipelineCommand(program);
   registerDemoCommand(program);
 
   return program;

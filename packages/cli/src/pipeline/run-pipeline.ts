@@ -1,0 +1,147 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { stepContext, UsageError, type StepContext } from '@twindb/core-tensors';
+import { formatDbSpec, parseDbSpec } from '@twindb/core-tensors/data';
+import { runExtract } from '@twindb/feature-extract';
+import { runSample, type SampleReport } from '@twindb/nn-sampler';
+import { loadPretextConfig, trainSimclr } from '@twindb/pretext';
+import { runScan } from '@twindb/scan';
+import { runSelflabel, type SelflabelSummary } from '@twindb/selflabel';
+import { loadPipelineConfig, PIPELINE_STEPS, type PipelineConfig, type PipelineStep } from './pipeline-config.js';
+import { writeLabels, type LabelsSummary } from './write-labels.js';
+
+export interface RunPipelineOptions {
+  /** configs/pipeline/<name>.yml */
+  config: string;
+  /** The run folder: one sub-folder per step. */
+  out: string;
+  /** Stop after this step (its outputs complete; a later call continues). */
+  until?: PipelineStep;
+}
+
+export interface StepTiming {
+  step: PipelineStep;
+  seconds: number;
+  /** True when the step's outputs were complete already and nothing ran. */
+  skipped: boolean;
+}
+
+/** What `twindb pipeline --json` prints. */
+export interface PipelineSummary {
+  out: string;
+  steps: StepTiming[];
+  seconds: number;
+  /** STEP 1-2's evidence of match. */
+  sample?: { sizes: SampleReport['sizes']; coverage: SampleReport['coverage']; classes: NonNullable<SampleReport['match']>['classes'] | null };
+  /** STEP 3's labels of the new DB, scored against ground truth the pipeline never trained on. */
+  labels?: LabelsSummary & { kept: SelflabelSummary['kept']; keptReason: string };
+}
+
+/** The run folder's layout. */
+export function pipelinePaths(out: string) {
+  return {
+    pretext: path.join(out, 'pretext'),
+    encoder: path.join(out, 'pretext', 'encoder.onnx'),
+    features: path.join(out, 'features'),
+    pool: path.join(out, 'features', 'pool.arrow'),
+    target: path.join(out, 'features', 'target.arrow'),
+    newdb: path.join(out, 'newdb'),
+    scan: path.join(out, 'scan'),
+    selflabel: path.join(out, 'selflabel'),
+  };
+}
+
+/**
+ * The whole mission in one call: SimCLR on pool + target (STEP 1) → embeddings of both (1-1) → the
+ * new training DB (1-2) → SCAN (2) → self-labelling (3) → `newdb/labels.{csv,arrow}`. Every step
+ * writes into its own sub-folder of `out`; a step whose outputs are complete is skipped and an
+ * interrupted one resumes (checkpoints every epoch), so a rerun after Ctrl-C or a kill continues.
+ */
+export async function runPipeline(o: RunPipelineOptions, context: Partial<StepContext> = {}): Promise<PipelineSummary> {
+  const ctx = stepContext(context);
+  const config = await loadPipelineConfig(o.config);
+  const p = pipelinePaths(path.resolve(o.out));
+  const t0 = performance.now();
+  const steps: StepTiming[] = [];
+  const summary: PipelineSummary = { out: path.resolve(o.out), steps, seconds: 0 };
+  const last = PIPELINE_STEPS.indexOf(o.until ?? 'labels');
+  const timed = async <T>(step: PipelineStep, work: () => Promise<{ value: T; skipped: boolean }>): Promise<T> => {
+    const t = performance.now();
+    ctx.log(`— ${step}`);
+    const { value, skipped } = await work();
+    steps.push({ step, seconds: Math.round((performance.now() - t) / 100) / 10, skipped });
+    ctx.signal?.throwIfAborted();
+    return value;
+  };
+  const done = () => PIPELINE_STEPS.indexOf(steps[steps.length - 1].step) >= last;
+  const finish = () => ({ ...summary, seconds: Math.round((performance.now() - t0) / 100) / 10 });
+
+  await timed('pretext', () => pretext(config, p, ctx));
+  if (done()) return finish();
+  await timed('extract', async () => {
+    const encoder = p.encoder;
+    const pool = await runExtract({ encoder, db: formatDbSpec(parseDbSpec(config.pool_db)), out: p.pool, runDir: p.features }, ctx);
+    const target = await runExtract({ encoder, db: formatDbSpec(parseDbSpec(config.target_db)), out: p.target, runDir: p.features }, ctx);
+    return { value: undefined, skipped: pool.skipped && target.skipped };
+  });
+  if (done()) return finish();
+  const report = await timed('sample', async () => {
+    const reportFile = path.join(p.newdb, 'report.json');
+    if (existsSync(reportFile)) return { value: JSON.parse(readFileSync(reportFile, 'utf8')) as SampleReport, skipped: true };
+    const r = await runSample({ ...config.sample, target: p.target, pool: [p.pool], out: p.newdb }, ctx);
+    return { value: r.report, skipped: false };
+  });
+  summary.sample = { sizes: report.sizes, coverage: report.coverage, classes: report.match?.classes ?? null };
+  if (done()) return finish();
+  const selected = path.join(p.newdb, 'selected.arrow');
+  if (!existsSync(selected)) throw new UsageError(`${p.newdb}: no item was selected (see report.json's coverage), nothing to label`);
+  await timed('scan', async () => {
+    const complete = readSummary(path.join(p.scan, 'scan.summary.json'))?.complete === true;
+    if (!complete) await runScan({ config: config.scan.config, features: selected, valFeatures: p.target, out: p.scan, resume: true }, ctx);
+    return { value: undefined, skipped: complete };
+  });
+  if (done()) return finish();
+  const sl = await timed('selflabel', async () => {
+    const file = path.join(p.selflabel, 'selflabel.summary.json');
+    const prior = readSummary(file) as SelflabelSummary | undefined;
+    if (prior?.complete === true) return { value: prior, skipped: true };
+    const r = await runSelflabel({ config: config.selflabel.config, scan: p.scan, features: selected, valFeatures: p.target, out: p.selflabel, resume: true }, ctx);
+    return { value: r.summary, skipped: false };
+  });
+  if (done()) return finish();
+  const labels = await timed('labels', async () => ({
+    value: await writeLabels({ selected, target: p.target, predictions: path.join(p.selflabel, 'predictions.arrow'), valPredictions: path.join(p.selflabel, 'predictions-val.arrow'), out: p.newdb }),
+    skipped: false,
+  }));
+  summary.labels = { ...labels, kept: sl.kept, keptReason: sl.keptReason };
+  return finish();
+}
+
+/** STEP 1 on pool + target; skipped when the run folder holds the finished encoder of this config. */
+async function pretext(config: PipelineConfig, p: ReturnType<typeof pipelinePaths>, ctx: StepContext): Promise<{ value: undefined; skipped: boolean }> {
+  const { config: base } = await loadPretextConfig(config.pretext.config);
+  const c = {
+    ...base,
+    epochs: config.pretext.epochs ?? base.epochs,
+    train_db: [parseDbSpec(config.pool_db), parseDbSpec(config.target_db)],
+    // kNN monitoring would score the target against a bank that contains it: off in the pipeline.
+    val_db: undefined,
+  };
+  const finished = readSummary(path.join(p.pretext, 'pretext.summary.json'));
+  if (existsSync(p.encoder) && finished && finished.epochsCompleted === c.epochs) {
+    ctx.log(`pretext: ${p.encoder} is complete (${c.epochs} epochs); skipped`);
+    return { value: undefined, skipped: true };
+  }
+  // resume: a rerun continues the checkpoint, and refuses one written under another config.
+  await trainSimclr({ config: c, runDir: p.pretext, resume: true, log: ctx.log, signal: ctx.signal });
+  return { value: undefined, skipped: false };
+}
+
+function readSummary(file: string): Record<string, unknown> | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
