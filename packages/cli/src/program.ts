@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { exitCodeOf, EXIT_CODES } from '@twindb/core-tensors';
+import { exitCodeOf, EXIT_CODES, installSignalCleanup } from '@twindb/core-tensors';
 import { BackendChoiceSchema, initBackend, parseBackendChoice } from '@twindb/core-tensors/backend';
 import { registerExtractCommand } from './commands/extract.js';
 import { registerFeaturesCommand } from './commands/features.js';
@@ -61,9 +61,12 @@ export function createProgram(): Command {
 
 /**
  * Run the CLI on `argv` (process.argv layout); returns the exit code instead of exiting:
- * 0 ok, 1 runtime failure, 2 usage error, 3 bad input data, 4 a result short of a stated guard.
+ * 0 ok, 1 runtime failure, 2 usage error (also an output twindb refuses to write), 3 bad input data,
+ * 4 a result short of a stated guard; 130 / 143 when stopped by SIGINT / SIGTERM.
  */
 export async function run(argv: string[]): Promise<number> {
+  // SIGINT/SIGTERM: temp files removed, exit 130/143; complete outputs stay (core-tensors run/signal-cleanup.ts).
+  installSignalCleanup();
   const program = createProgram();
   for (const cmd of program.commands) cmd.exitOverride();
   try {

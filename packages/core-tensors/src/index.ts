@@ -5,7 +5,7 @@
  */
 
 // --- errors: one base class with a code (= the CLI's exit code), one zod-issue formatter -------
-export { TwindbError, UsageError, InputDataError, exitCodeOf, EXIT_CODES, type TwindbErrorCode } from './errors/twindb-error.js';
+export { TwindbError, UsageError, InputDataError, OutputPathError, exitCodeOf, EXIT_CODES, type TwindbErrorCode } from './errors/twindb-error.js';
 export { formatZodIssues, type IssueKeyNamer } from './errors/format-zod-issues.js';
 
 // --- math: seeded random numbers, vector math, top-k -------------------------------------------
@@ -20,7 +20,35 @@ export { mergeTopK, type TopKPart } from './math/merge-top-k.js';
 // --- run: progress with ETA, JSON-lines logs, atomic files ------------------------------------
 export { Progress, formatDuration, type ProgressOptions } from './run/progress.js';
 export { RunLog, type RunEvent } from './run/run-log.js';
-export { tempPathFor, writeFileAtomic } from './run/atomic-file.js';
+export { writeFileAtomic, writeStdout } from './run/atomic-file.js';
+// --- run: data safety (output paths, ownership of output folders, temp files, signals, hashes) --
+export { planOutputFile, type OutputTarget, type OutputPathOptions } from './run/output-path.js';
+export {
+  checkOutputFolder,
+  removeOwnedOutput,
+  readRunManifest,
+  writeRunManifest,
+  isInside,
+  RUN_MANIFEST,
+  TWINDB_VERSION,
+  RunManifestSchema,
+  type RunManifest,
+  type OutputFolderCheck,
+  type OutputFolderOptions,
+} from './run/output-manifest.js';
+export {
+  tempPathFor,
+  parseTempName,
+  isPidAlive,
+  trackTemp,
+  untrackTemp,
+  liveTemps,
+  removeLiveTemps,
+  removeStaleTemps,
+  removeTempsOnExit,
+} from './run/temp-files.js';
+export { installSignalCleanup, SIGNAL_EXIT_CODES, type SignalCleanupOptions } from './run/signal-cleanup.js';
+export { sha256File } from './run/file-hash.js';
 export { stepContext, type StepContext } from './run/step-context.js';
 export { flattenIdentity, identityHash, identityChanges } from './run/config-identity.js';
 export { readYamlFile, parseConfigWith } from './run/config-file.js';

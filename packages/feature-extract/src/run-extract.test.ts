@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createImageU8, normalize, openImageSource, writeImageFile } from '@twindb/core-tensors/data';
-import { loadFeatures, Rng } from '@twindb/core-tensors';
+import { loadFeatures, OutputPathError, Progress, Rng } from '@twindb/core-tensors';
 import { OnnxGraphBuilder } from '@twindb/core-tensors/onnx';
 import { encoderSpec } from './encoder-spec.js';
 import { parseShard, shardRange } from './extract-options.js';
@@ -137,6 +137,80 @@ describe('runExtract', () => {
     await expect(runExtract({ encoder: notOnnx, db: 'mnist:heldout?n=10', out })).rejects.toThrow(/garbage\.onnx: not an ONNX model|garbage\.onnx: the ONNX model has no graph/);
     await expect(runExtract({ encoder: notOnnx, db: 'mnist:heldout?n=10', out, batchSize: 0 })).rejects.toThrow(/batchSize: .*/);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('runExtract: data safety', () => {
+  const rgbMeta = { 'twindb.layout': 'NHWC', 'twindb.input_shape': '[8,8,3]', 'twindb.normalize_mean': '[0.5,0.5,0.5]', 'twindb.normalize_std': '[0.25,0.25,0.25]' };
+  async function imageFolder(name: string, good: number, broken = 0): Promise<string> {
+    const folder = path.join(dir, name);
+    mkdirSync(folder, { recursive: true });
+    const rng = new Rng(name);
+    for (let i = 0; i < good; i++) {
+      await writeImageFile(createImageU8(8, 8, 3, Uint8Array.from({ length: 192 }, () => rng.int(256))), path.join(folder, `img${i}.png`));
+    }
+    for (let i = 0; i < broken; i++) writeFileSync(path.join(folder, `broken${i}.png`), 'not a png');
+    return folder;
+  }
+
+  it('reruns when the encoder with the same file name changed, or the folder grew (reuse needs the same hashes)', async () => {
+    const folder = await imageFolder('grows', 3);
+    const sub = path.join(dir, 'same-name');
+    mkdirSync(sub, { recursive: true });
+    const out = path.join(dir, 'grows.arrow');
+    const a = linearEncoder('enc-a', { h: 8, w: 8, c: 3, dim: 4, layout: 'NHWC', metadata: { ...rgbMeta, 'twindb.encoder': 'same' } });
+    const b = linearEncoder('enc-b', { h: 8, w: 8, c: 3, dim: 4, layout: 'NHWC', metadata: { ...rgbMeta, 'twindb.encoder': 'same' } });
+    const encoder = path.join(sub, 'encoder.onnx');
+    writeFileSync(encoder, readFileSync(a.file));
+    const logs: string[] = [];
+    const log = (l: string) => logs.push(l);
+    const first = await runExtract({ encoder, db: `folder:${folder}`, out }, { log });
+    expect(first.skipped).toBe(false);
+    const meta = (await loadFeatures(out)).meta;
+    expect(meta.encoderSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect((await runExtract({ encoder, db: `folder:${folder}`, out }, { log })).skipped).toBe(true);
+
+    writeFileSync(encoder, readFileSync(b.file)); // another model under the same name
+    const again = await runExtract({ encoder, db: `folder:${folder}`, out }, { log });
+    expect(again.skipped).toBe(false);
+    expect(logs.join('\n')).toMatch(/recomputing .*grows\.arrow: it was made by another encoder/);
+    expect((await loadFeatures(out)).meta.encoderSha256).not.toBe(meta.encoderSha256);
+
+    await imageFolder('grows', 5); // the folder grew
+    const grown = await runExtract({ encoder, db: `folder:${folder}`, out }, { log });
+    expect(grown).toMatchObject({ skipped: false, rows: 5 });
+    expect(logs.join('\n')).toMatch(/recomputing .*: the DB changed since/);
+  });
+
+  it('checks every output location before any compute: not the encoder, not a folder, writable', async () => {
+    const enc = linearEncoder('enc-out', { h: 8, w: 8, c: 3, dim: 4, layout: 'NHWC', metadata: rgbMeta });
+    const before = readFileSync(enc.file);
+    const err = await runExtract({ encoder: enc.file, db: 'mnist:heldout?n=10', out: enc.file }, { log: () => {} }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OutputPathError);
+    expect((err as Error).message).toMatch(/--out .*enc-out\.onnx is the input .*give another output name/);
+    expect(readFileSync(enc.file)).toEqual(before);
+    const folderOut = path.join(dir, 'a-folder.arrow');
+    mkdirSync(folderOut, { recursive: true });
+    let decoded = 0;
+    const progress = (label: string, total: number) => new Progress(label, total, { write: () => decoded++ });
+    await expect(runExtract({ encoder: enc.file, db: 'mnist:heldout?n=10', out: folderOut }, { log: () => {}, progress })).rejects.toThrow(OutputPathError);
+    expect(decoded).toBe(0);
+  });
+
+  it('counts rejected files in the progress line (ends at 100 %) and lists symlink loops in rejected.csv', async () => {
+    const folder = await imageFolder('half-broken', 5, 5);
+    symlinkSync('.', path.join(folder, 'self'));
+    const enc = linearEncoder('enc-progress', { h: 8, w: 8, c: 3, dim: 4, layout: 'NHWC', metadata: rgbMeta });
+    const out = path.join(dir, 'half-broken.arrow');
+    const lines: string[] = [];
+    const progress = (label: string, total: number, unit?: string) => new Progress(label, total, { unit, write: (l) => lines.push(l), intervalMs: 0 });
+    const s = await runExtract({ encoder: enc.file, db: `folder:${folder}`, out, batchSize: 2, concurrency: 2 }, { log: () => {}, progress });
+    expect(s).toMatchObject({ rows: 5, rejected: 6 });
+    expect(lines.at(-1)).toMatch(/^extract 10\/10 \(100\.0%\).* done/);
+    const rejected = readFileSync(`${out}.rejected.csv`, 'utf8');
+    expect(rejected).toMatch(/^self,.*symbolic-link loop/m);
+    expect((await loadFeatures(out)).rows).toBe(5);
+    expect((await runExtract({ encoder: enc.file, db: `folder:${folder}`, out }, { log: () => {} })).skipped).toBe(true);
   });
 });
 

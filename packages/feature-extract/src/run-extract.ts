@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { decodeStream, normalize, openImageSource, RejectedImages, type ImageU8 } from '@twindb/core-tensors/data';
+import { dbFingerprint, decodeStream, normalize, openImageSource, RejectedImages, type ImageU8 } from '@twindb/core-tensors/data';
 import {
   FeatureWriter,
+  planOutputFile,
+  removeStaleTemps,
   formatZodIssues,
   InputDataError,
   l2Normalize,
@@ -46,21 +49,41 @@ export async function runExtract(input: ExtractOptionsInput, context: Partial<St
   const opts = parsed.data;
   const ctx = stepContext(context);
   const t0 = performance.now();
+  // Every output location is checked before any compute: not the encoder, not a folder, writable.
+  const outDir = path.dirname(path.resolve(opts.out));
+  const rejectedCsv = `${opts.out}.rejected.csv`;
+  await planOutputFile(opts.out, { inputs: [opts.encoder], createDir: true, what: '--out' });
+  await planOutputFile(rejectedCsv, { inputs: [opts.encoder], what: 'rejected list' });
+  const runDir = opts.runDir ?? outDir;
+  await planOutputFile(path.join(runDir, 'extract.summary.json'), { inputs: [opts.encoder], createDir: true, what: '--run-dir' });
+  for (const p of removeStaleTemps(outDir, [path.basename(opts.out), path.basename(rejectedCsv)])) ctx.log(`removed ${p}, left by a killed run`);
   const bytes = readEncoder(opts.encoder);
+  const encoderSha256 = createHash('sha256').update(bytes).digest('hex');
   const spec = encoderSpec(bytes, opts.encoder, opts);
   const [h, w, c] = spec.inputShape;
   if (c !== 1 && c !== 3) throw new InputDataError(`${opts.encoder}: input has ${c} channels; twindb feeds 1 (grey) or 3 (RGB)`);
-  const source = await openImageSource(opts.db, { format: { size: [w, h], fit: opts.fit, channels: c } });
+  const source = await openImageSource(opts.db, { format: { size: [w, h], fit: opts.fit, channels: c }, warn: ctx.log });
   const [first, end] = shardRange(source.records.length, opts.shard);
   const encoderId = `${spec.name}@${path.basename(opts.encoder)}`;
-  const runLog = new RunLog(opts.runDir ?? path.dirname(path.resolve(opts.out)), 'extract');
+  const runLog = new RunLog(runDir, 'extract');
+  const identity: Identity = {
+    encoderSha256,
+    dbFingerprint: await dbFingerprint(source, first, end),
+    options: optionsHash({ fit: opts.fit, layout: spec.layout, inputShape: spec.inputShape, mean: spec.mean, std: spec.std, normalized: spec.normalized, l2Normalize: opts.l2Normalize, range: [first, end] }),
+    sourceRows: end - first,
+  };
 
-  const done = opts.force ? undefined : await finishedOutput(opts.out, source.name, encoderId, end - first);
-  if (done !== undefined) {
-    const summary = { out: opts.out, skipped: true, db: source.name, encoder: encoderId, dim: done.dim, range: [first, end] as [number, number], rows: done.rows, rejected: 0, seconds: 0, imagesPerSecond: 0 };
-    runLog.event('skipped', { reason: 'output already complete', out: opts.out });
+  const done = opts.force ? undefined : await finishedOutput(opts.out, rejectedCsv, source.name, identity, source.skipped?.length ?? 0);
+  if (done?.reuse) {
+    const summary = { out: opts.out, skipped: true, db: source.name, encoder: encoderId, dim: done.dim, range: [first, end] as [number, number], rows: done.rows, rejected: end - first - done.rows, seconds: 0, imagesPerSecond: 0 };
+    runLog.event('skipped', { reason: 'output already complete (same encoder hash, DB fingerprint, options and rows)', out: opts.out });
+    ctx.log(`extract: ${opts.out} is complete for this encoder (sha256 ${encoderSha256.slice(0, 12)}…), DB and options; nothing to do (--force to redo)`);
     await runLog.summary({ ...summary });
     return summary;
+  }
+  if (done) {
+    ctx.log(`extract: recomputing ${opts.out}: ${done.why}`);
+    runLog.event('recompute', { reason: done.why, out: opts.out });
   }
 
   const session = await ort.InferenceSession.create(bytes, {
@@ -69,7 +92,15 @@ export async function runExtract(input: ExtractOptionsInput, context: Partial<St
   });
   runLog.event('start', { db: source.name, encoder: opts.encoder, range: [first, end], batchSize: opts.batchSize, layout: spec.layout, inputShape: spec.inputShape });
   const rejected = new RejectedImages(ctx.log);
+  for (const item of source.skipped ?? []) rejected.add(item);
+  // Rejected images count as done, so the line ends at 100 %.
   const progress = ctx.progress('extract', end - first, 'img');
+  let rejectedTicked = 0;
+  const tickRejected = () => {
+    const n = rejected.count - (source.skipped?.length ?? 0) - rejectedTicked;
+    if (n > 0) progress.tick(n);
+    rejectedTicked += n;
+  };
   const pixels = h * w * c;
   const batch = new Float32Array(opts.batchSize * pixels);
   let writer: FeatureWriter | undefined;
@@ -89,9 +120,10 @@ export async function runExtract(input: ExtractOptionsInput, context: Partial<St
     dim = emb.length / n;
     const normalized = spec.normalized || opts.l2Normalize;
     if (!spec.normalized && opts.l2Normalize) l2Normalize(emb, dim, { inPlace: true });
-    writer ??= await FeatureWriter.create(opts.out, { encoder: encoderId, dim, normalized, db: source.name });
+    writer ??= await FeatureWriter.create(opts.out, { encoder: encoderId, dim, normalized, db: source.name, ...identity }, { inputs: [opts.encoder] });
     await writer.appendBatch({ ids, paths, labels, embeddings: emb });
     rows += n;
+    tickRejected();
     progress.tick(n);
     ids = [];
     paths = [];
@@ -111,6 +143,7 @@ export async function runExtract(input: ExtractOptionsInput, context: Partial<St
       }
     }
     await flush();
+    tickRejected();
     if (!writer) throw new InputDataError(`extract: ${source.name} rows ${first}..${end - 1} hold no image to embed`);
     await writer.close();
   } catch (err) {
@@ -120,7 +153,7 @@ export async function runExtract(input: ExtractOptionsInput, context: Partial<St
   } finally {
     await session.release();
   }
-  if (rejected.count > 0) await rejected.writeCsv(`${opts.out}.rejected.csv`);
+  if (rejected.count > 0) await rejected.writeCsv(rejectedCsv);
   const seconds = (performance.now() - t0) / 1000;
   const summary: ExtractSummary = {
     out: opts.out,
@@ -147,15 +180,62 @@ function readEncoder(file: string): Uint8Array {
   }
 }
 
-/** The existing output's facts when it is a complete file of this DB, encoder and row count. */
-async function finishedOutput(out: string, db: string, encoder: string, expectedRows: number): Promise<{ rows: number; dim: number } | undefined> {
+/** What makes an extract output current: who embedded what, how. Recorded in the file's metadata. */
+interface Identity {
+  encoderSha256: string;
+  dbFingerprint: string;
+  options: string;
+  sourceRows: number;
+}
+
+function optionsHash(o: Record<string, unknown>): string {
+  return createHash('sha256').update(JSON.stringify(o)).digest('hex').slice(0, 32);
+}
+
+/**
+ * Whether the existing output can be reused: only when its metadata records the same encoder
+ * content hash, DB fingerprint, options and source rows, and its rows plus the rejected list
+ * account for every source row. Otherwise why not (logged, then recomputed).
+ */
+async function finishedOutput(
+  out: string,
+  rejectedCsv: string,
+  db: string,
+  want: Identity,
+  walkSkipped: number,
+): Promise<{ reuse: true; rows: number; dim: number } | { reuse: false; why: string } | undefined> {
   if (!existsSync(out)) return undefined;
+  let info;
   try {
-    const info = await openFeatureFile(out);
-    const same = info.meta.db === db && info.meta.encoder === encoder && info.rows > 0 && info.rows <= expectedRows;
-    return same ? { rows: info.rows, dim: info.meta.dim } : undefined;
+    info = await openFeatureFile(out);
+  } catch (err) {
+    return { reuse: false, why: `the existing file cannot be read (${(err as Error).message})` };
+  }
+  const m = info.meta;
+  const why =
+    m.db !== db
+      ? `it holds DB ${JSON.stringify(m.db)}`
+      : m.encoderSha256 === undefined
+        ? 'it records no encoder hash (written by an older twindb)'
+        : m.encoderSha256 !== want.encoderSha256
+          ? `it was made by another encoder (sha256 ${m.encoderSha256.slice(0, 12)}…, now ${want.encoderSha256.slice(0, 12)}…)`
+          : m.dbFingerprint !== want.dbFingerprint
+            ? 'the DB changed since (files added, removed, replaced or relabelled)'
+            : m.options !== want.options
+              ? 'options that affect the embeddings changed (input size, fit, normalisation or shard)'
+              : m.sourceRows !== want.sourceRows || info.rows + rejectedRows(rejectedCsv, info.rows, want.sourceRows) + (info.rows === want.sourceRows ? 0 : -walkSkipped) !== want.sourceRows
+                ? `its ${info.rows} rows do not account for the ${want.sourceRows} DB records`
+                : undefined;
+  return why === undefined ? { reuse: true, rows: info.rows, dim: m.dim } : { reuse: false, why };
+}
+
+/** Rows listed in the rejected CSV (0 when every record became a row). */
+function rejectedRows(file: string, rows: number, sourceRows: number): number {
+  if (rows === sourceRows) return 0;
+  try {
+    return readFileSync(file, 'utf8').trim().split('\n').length - 1;
   } catch {
-    return undefined;
+    return 0;
   }
 }
 

@@ -1,4 +1,5 @@
-import { Rng, stepContext, type StepContext } from '@twindb/core-tensors';
+import { promises as fs } from 'node:fs';
+import { Rng, stepContext, untrackTemp, type StepContext } from '@twindb/core-tensors';
 import { parseSampleOptions, type SampleOptionsInput } from './options.js';
 import { openInputs } from './phases/open-inputs.js';
 import { reportMatch, type SampleReport } from './phases/report-match.js';
@@ -29,15 +30,21 @@ export async function runSample(input: SampleOptionsInput, context: Partial<Step
     warnings.push(m);
     ctx.log(`warning: ${m}`);
   };
-  const inputs = await openInputs(o, warn);
-  // One generator, forked in a fixed order by the phases: the same seed gives the same DB.
-  const rng = new Rng(o.seed);
-  const found = await searchPool(inputs, o, rng, ctx);
-  ctx.signal?.throwIfAborted();
-  const chosen = await selectItems(inputs, found, o, rng, ctx, warn);
-  ctx.signal?.throwIfAborted();
-  const { report, uncovered } = await reportMatch(inputs, found, chosen, o, warnings, t0);
-  ctx.log(`report done at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  await writeSample(inputs, found, chosen, report, uncovered, o);
-  return { out: inputs.out, selection: chosen.selection, report, warnings };
+  // Output folder, inputs and the run's temp area are checked before any compute.
+  const inputs = await openInputs(o, warn, ctx.log);
+  try {
+    // One generator, forked in a fixed order by the phases: the same seed gives the same DB.
+    const rng = new Rng(o.seed);
+    const found = await searchPool(inputs, o, rng, ctx);
+    ctx.signal?.throwIfAborted();
+    const chosen = await selectItems(inputs, found, o, rng, ctx, warn);
+    ctx.signal?.throwIfAborted();
+    const { report, uncovered } = await reportMatch(inputs, found, chosen, o, warnings, t0);
+    ctx.log(`report done at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    await writeSample(inputs, found, chosen, report, uncovered, o);
+    return { out: inputs.out, selection: chosen.selection, report, warnings };
+  } finally {
+    await fs.rm(inputs.scratch, { recursive: true, force: true });
+    untrackTemp(inputs.scratch);
+  }
 }

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadFeatures } from '@twindb/core-tensors';
 import { describe, expect, it } from 'vitest';
-import { runTwindb as twindb } from '../../test/run-twindb.js';
+import { runTwindb as twindb, runTwindbExit } from '../../test/run-twindb.js';
 
 describe('twindb features', () => {
   it('imports the original scripts\' CSV, reports it, and exports it back unchanged', async () => {
@@ -23,5 +23,27 @@ describe('twindb features', () => {
     const back = path.join(dir, 'back.csv');
     await twindb('features', 'export-csv', arrow, back);
     expect(readFileSync(back, 'utf8').trim().split(/\r?\n/)).toEqual(['path,f0,f1,f2', 'imgs/a.png,0.5,-1.25,3', 'imgs/b.png,0.001,0,-2.5']);
+  });
+
+  it('refuses to write over its input (exit 2, input unchanged) and writes `-` to stdout, not to a file named -', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'twindb-cli-features-'));
+    const csv = path.join(dir, 'a.csv');
+    writeFileSync(csv, 'path,f0\nx.png,1.5\n');
+    const r = await runTwindbExit('features', 'import-csv', csv, csv);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/a\.csv is the input .*give another output name/);
+    expect(readFileSync(csv, 'utf8')).toBe('path,f0\nx.png,1.5\n');
+    const arrow = path.join(dir, 'a.arrow');
+    expect((await runTwindbExit('features', 'import-csv', csv, arrow)).code).toBe(0);
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const out = await runTwindbExit('features', 'export-csv', arrow, '-');
+      expect(out.code).toBe(0);
+      expect(out.out).toBe('path,f0\nx.png,1.5\n');
+      expect(existsSync(path.join(dir, '-'))).toBe(false);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });

@@ -27,7 +27,7 @@ export function registerFeaturesCommand(program: Command): void {
 
   features
     .command('export-csv <arrow> <csv>')
-    .description('Write an Arrow feature file as CSV in the original scripts\' layout (path,f0,f1,…)')
+    .description('Write an Arrow feature file as CSV in the original scripts\' layout (path,f0,f1,…); <csv> "-" = stdout')
     .option('--include-id', 'add an id column (required when ids differ from paths)', false)
     .option('--include-label', 'add a label column', false)
     .action(async (arrow: string, csv: string, opts: { includeId: boolean; includeLabel: boolean }) => {

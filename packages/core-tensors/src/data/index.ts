@@ -17,6 +17,7 @@ export type { OpenSourceOptions } from './sources/open-image-source.js';
 export { selectRecords, subsetSource } from './sources/subset-source.js';
 export type { Selection } from './sources/subset-source.js';
 export { openFolderSource, IMAGE_EXTENSIONS } from './sources/folder-source.js';
+export { dbFingerprint } from './sources/db-fingerprint.js';
 export { openListFileSource } from './sources/list-file-source.js';
 export { openMnistSource, loadMnistDigits, mnistSplitIndices, MNIST_SIZE, MNIST_POOL_SIZE, MNIST_MEAN, MNIST_STD } from './sources/mnist-source.js';
 export { openCifarSource } from './sources/cifar-source.js';

@@ -34,6 +34,21 @@ export class UsageError extends TwindbError {
   }
 }
 
+/**
+ * An output location twindb refuses to write or remove (an input, a device, a folder it did not
+ * create, an unwritable place): exit code 2, like any usage error. `path` is what is in the way.
+ */
+export class OutputPathError extends UsageError {
+  override name = 'OutputPathError';
+  constructor(
+    readonly path: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** Input data that cannot be used: exit code 3. */
 export class InputDataError extends TwindbError {
   override name = 'InputDataError';

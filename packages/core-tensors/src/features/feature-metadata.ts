@@ -20,6 +20,14 @@ export const FeatureMetadataSchema = z.object({
   normalized: z.boolean(),
   /** The DB spec the rows came from (as the user gave it to twindb). */
   db: z.string(),
+  /** SHA-256 (hex) of the encoder file's bytes: the encoder's identity, whatever its file name. */
+  encoderSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /** Hash of the DB's content as read (ids with sizes and mtimes, or the file's hash). */
+  dbFingerprint: z.string().min(1).optional(),
+  /** Hash of the options that affect the embeddings (input size, fit, normalisation, shard range, …). */
+  options: z.string().min(1).optional(),
+  /** DB records this file covers (rows + rejected images). */
+  sourceRows: z.number().int().nonnegative().optional(),
 });
 
 export type FeatureMetadata = z.infer<typeof FeatureMetadataSchema>;
@@ -31,6 +39,10 @@ export const FEATURE_METADATA_KEYS = {
   dim: 'twindb.dim',
   normalized: 'twindb.normalized',
   db: 'twindb.db',
+  encoderSha256: 'twindb.encoder_sha256',
+  dbFingerprint: 'twindb.db_fingerprint',
+  options: 'twindb.options',
+  sourceRows: 'twindb.source_rows',
 } as const satisfies Record<keyof FeatureMetadata, string>;
 
 const ArrowMetadataStrings = z.object({
@@ -39,6 +51,10 @@ const ArrowMetadataStrings = z.object({
   [FEATURE_METADATA_KEYS.dim]: z.string().regex(/^[1-9][0-9]*$/, 'expected a positive integer'),
   [FEATURE_METADATA_KEYS.normalized]: z.enum(['true', 'false']),
   [FEATURE_METADATA_KEYS.db]: z.string(),
+  [FEATURE_METADATA_KEYS.encoderSha256]: z.string().optional(),
+  [FEATURE_METADATA_KEYS.dbFingerprint]: z.string().optional(),
+  [FEATURE_METADATA_KEYS.options]: z.string().optional(),
+  [FEATURE_METADATA_KEYS.sourceRows]: z.string().regex(/^(0|[1-9][0-9]*)$/, 'expected a non-negative integer').optional(),
 });
 
 /** Arrow key/value strings <-> typed metadata. */
@@ -49,6 +65,12 @@ export const FeatureMetadataCodec = z.codec(ArrowMetadataStrings, FeatureMetadat
     dim: Number(s[FEATURE_METADATA_KEYS.dim]),
     normalized: s[FEATURE_METADATA_KEYS.normalized] === 'true',
     db: s[FEATURE_METADATA_KEYS.db],
+    ...optionalFields({
+      encoderSha256: s[FEATURE_METADATA_KEYS.encoderSha256],
+      dbFingerprint: s[FEATURE_METADATA_KEYS.dbFingerprint],
+      options: s[FEATURE_METADATA_KEYS.options],
+      sourceRows: s[FEATURE_METADATA_KEYS.sourceRows] === undefined ? undefined : Number(s[FEATURE_METADATA_KEYS.sourceRows]),
+    }),
   }),
   encode: (m) => ({
     [FEATURE_METADATA_KEYS.format]: m.format,
@@ -56,8 +78,19 @@ export const FeatureMetadataCodec = z.codec(ArrowMetadataStrings, FeatureMetadat
     [FEATURE_METADATA_KEYS.dim]: String(m.dim),
     [FEATURE_METADATA_KEYS.normalized]: m.normalized ? ('true' as const) : ('false' as const),
     [FEATURE_METADATA_KEYS.db]: m.db,
+    ...optionalFields({
+      [FEATURE_METADATA_KEYS.encoderSha256]: m.encoderSha256,
+      [FEATURE_METADATA_KEYS.dbFingerprint]: m.dbFingerprint,
+      [FEATURE_METADATA_KEYS.options]: m.options,
+      [FEATURE_METADATA_KEYS.sourceRows]: m.sourceRows === undefined ? undefined : String(m.sourceRows),
+    }),
   }),
 });
+
+/** The fields of `o` that are defined (optional metadata is absent from the file, not empty). */
+function optionalFields<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
 
 /**
  * Validates typed metadata (e.g. from a caller creating a writer); returns it or a one-line

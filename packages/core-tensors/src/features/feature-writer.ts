@@ -16,6 +16,10 @@ export type FeatureMetadataInput = Omit<FeatureMetadata, 'format'> & { format?: 
 export interface FeatureWriterOptions {
   /** Rows per record batch (the unit of memory for writer and readers). */
   batchRows?: number;
+  /** Files the run reads: the output may not be one of them (see run/output-path.ts). */
+  inputs?: readonly string[];
+  /** `-` writes the Arrow file to stdout. */
+  allowStdout?: boolean;
 }
 
 /** One row for `FeatureWriter.append`. */
@@ -75,7 +79,7 @@ export class FeatureWriter {
     }
     const schema = featureSchema(checked.value);
     const sink = new ChunkSink();
-    const file = await StreamingAtomicFile.create(path);
+    const file = await StreamingAtomicFile.create(path, { inputs: opts.inputs, allowStdout: opts.allowStdout });
     // Starting with the schema (rather than at the first batch) makes an empty file valid too.
     const arrow = new RecordBatchFileWriter().reset(sink, schema);
     const w = new FeatureWriter(path, checked.value, batchRows, schema, file, arrow, sink);

@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -130,5 +131,41 @@ describe('CSV import errors name the line and column and leave no feature file',
       /line 3: embedding has L2 norm 1\.41.* \(id "b"\)/,
     );
     expect(readdirSync(d)).toEqual(['in.csv']);
+  });
+});
+
+describe('CSV export/import: outputs never replace what they should not', () => {
+  it('import-csv a.csv a.csv is refused before reading, and the CSV is left as it was', async () => {
+    const csv = file('csv');
+    const text = 'path,f0\na.png,1\n';
+    writeFileSync(csv, text);
+    await expect(importFeaturesCsv(csv, csv)).rejects.toThrow(/is the input .*never writes over its input/);
+    expect(readFileSync(csv, 'utf8')).toBe(text);
+    const arrow = (await writeFeatures([{ id: 'a', path: 'a', label: null }], 2, 3)).path;
+    const before = readFileSync(arrow);
+    await expect(exportFeaturesCsv(arrow, arrow)).rejects.toThrow(/is the input/);
+    expect(readFileSync(arrow)).toEqual(before);
+  });
+
+  it('export-csv writes through a symlink (the link stays) and into a FIFO (never replaced by a file)', async () => {
+    const { path } = await writeFeatures([{ id: 'a', path: 'a', label: null }], 2, 4);
+    const target = file('csv');
+    writeFileSync(target, 'old');
+    const link = file('csv');
+    symlinkSync(target, link);
+    await exportFeaturesCsv(path, link);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, 'utf8')).toMatch(/^path,f0,f1\na,/);
+
+    const fifo = file('fifo');
+    execFileSync('mkfifo', [fifo]);
+    const got = new Promise<string>((resolve, reject) => {
+      let s = '';
+      createReadStream(fifo, 'utf8').on('data', (c) => (s += c)).on('end', () => resolve(s)).on('error', reject);
+    });
+    await exportFeaturesCsv(path, fifo);
+    expect(await got).toMatch(/^path,f0,f1\na,/);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { planOutputFile } from '../run/output-path.js';
 import { StreamingAtomicFile } from './streaming-atomic-file.js';
 import { formatCsvField, parseCsvLine } from './csv-line.js';
 import { FeatureFileError } from './feature-file-error.js';
@@ -29,7 +30,8 @@ export async function exportFeaturesCsv(
   csvPath: string,
   opts: ExportFeaturesCsvOptions = {},
 ): Promise<{ rows: number; dim: number }> {
-  const out = await StreamingAtomicFile.create(csvPath);
+  // Checked before reading anything: never over the input, `-` = stdout, a symlink written through.
+  const out = await StreamingAtomicFile.create(csvPath, { inputs: [arrowPath], allowStdout: true, what: 'CSV output' });
   let rows = 0;
   let dim = 0;
   try {
@@ -100,6 +102,8 @@ export async function importFeaturesCsv(
   const fail = (line: number, column: string | null, problem: string): never => {
     throw new FeatureFileError(csvPath, `line ${line}${column === null ? '' : `, column ${JSON.stringify(column)}`}: ${problem}`);
   };
+  // The output is checked before the CSV is read: never the input itself, and writable.
+  await planOutputFile(arrowPath, { inputs: [csvPath], allowStdout: true, what: 'Arrow output' });
   const input = createReadStream(csvPath, { encoding: 'utf8' });
   const lines = createInterface({ input, crlfDelay: Infinity });
   let writer: FeatureWriter | null = null;
@@ -128,7 +132,7 @@ export async function importFeaturesCsv(
             normalized: opts.normalized ?? false,
             dim,
           },
-          { batchRows: opts.batchRows },
+          { batchRows: opts.batchRows, inputs: [csvPath], allowStdout: true },
         );
         continue;
       }

@@ -1,24 +1,40 @@
-import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
+import { planOutputFile, type OutputPathOptions } from './output-path.js';
+import { tempPathFor, trackTemp, untrackTemp } from './temp-files.js';
+
+export { tempPathFor } from './temp-files.js';
 
 /**
- * A temp name in the same folder as `finalPath` (same filesystem, so the final rename is atomic).
- * Readers of `finalPath` never see a half-written file.
+ * Writes a whole file through a temp name next to it (see temp-files.ts) and renames it into place,
+ * so readers never see a half-written file and an interrupted write leaves no partial output. The
+ * output rules of output-path.ts apply: a symlink's target is written (the link stays), a device or
+ * FIFO is written in place, an input file (with `inputs`) is refused.
  */
-export function tempPathFor(finalPath: string): string {
-  const dir = path.dirname(finalPath);
-  return path.join(dir, `.${path.basename(finalPath)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-}
-
-/** Write a whole file through a temp name and rename it into place. */
-export async function writeFileAtomic(finalPath: string, data: string | Uint8Array): Promise<void> {
-  const tmp = tempPathFor(finalPath);
+export async function writeFileAtomic(finalPath: string, data: string | Uint8Array, opts: OutputPathOptions = {}): Promise<void> {
+  const target = await planOutputFile(finalPath, { probe: false, ...opts });
+  if (target.kind === 'stdout') {
+    await writeStdout(data);
+    return;
+  }
+  if (target.kind === 'direct') {
+    await fs.writeFile(target.path, data);
+    return;
+  }
+  const tmp = tempPathFor(target.path);
+  trackTemp(tmp);
   try {
-    await fs.writeFile(tmp, data);
-    await fs.rename(tmp, finalPath);
+    await fs.writeFile(tmp, data, { flag: 'wx' });
+    await fs.rename(tmp, target.path);
   } catch (err) {
     await fs.rm(tmp, { force: true });
     throw err;
+  } finally {
+    untrackTemp(tmp);
   }
+}
+
+/** Writes to stdout, waiting for it to drain when its buffer is full (a pipe to a slow reader). */
+export async function writeStdout(data: string | Uint8Array): Promise<void> {
+  if (!process.stdout.write(data)) await once(process.stdout, 'drain');
 }

@@ -1,18 +1,22 @@
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { importFeaturesCsv, openFeatureFile, readFeatureBatches } from '@twindb/core-tensors';
 import type { FeatureSource } from '../search/feature-source.js';
 
 /**
  * A feature file as a FeatureSource. A `.csv` file (the seed's format: path,f0..f{d−1}) is first
- * imported into a temporary Arrow file under `scratchDir`, with every error naming the CSV line.
+ * imported into an Arrow file under `scratchDir`, with every error naming the CSV line. The
+ * scratch folder is the run's own temp area next to the output (never a shared folder under /tmp),
+ * removed when the run ends, however it ends.
  */
 export async function openFeatures(file: string, scratchDir: string): Promise<FeatureSource> {
   let arrowPath = file;
   if (file.toLowerCase().endsWith('.csv')) {
     await fs.mkdir(scratchDir, { recursive: true });
-    arrowPath = path.join(scratchDir, `${path.basename(file)}.${process.pid}.arrow`);
+    const taken = new Set(await fs.readdir(scratchDir));
+    let name = `${path.basename(file)}.arrow`;
+    for (let i = 2; taken.has(name); i++) name = `${path.basename(file)}.${i}.arrow`;
+    arrowPath = path.join(scratchDir, name);
     await importFeaturesCsv(file, arrowPath, { db: file, encoder: 'csv', normalized: false });
   }
   const info = await openFeatureFile(arrowPath);
@@ -21,11 +25,8 @@ export async function openFeatures(file: string, scratchDir: string): Promise<Fe
     dim: info.meta.dim,
     rows: info.rows,
     encoder: info.meta.encoder,
+    ...(info.meta.encoderSha256 ? { encoderSha256: info.meta.encoderSha256 } : {}),
     db: info.meta.db,
     batches: () => readFeatureBatches(arrowPath),
   };
-}
-
-export function defaultScratchDir(): string {
-  return path.join(os.tmpdir(), 'twindb-sample');
 }

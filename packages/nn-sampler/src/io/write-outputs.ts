@@ -37,9 +37,9 @@ export async function writeSelectedArrow(
   file: string,
   m: EmbeddingMatrix,
   rows: readonly SelectedRow[],
-  meta: { encoder: string; db: string },
+  meta: { encoder: string; encoderSha256?: string; db: string },
 ): Promise<void> {
-  const w = await FeatureWriter.create(file, { encoder: meta.encoder, dim: m.dim, normalized: true, db: meta.db });
+  const w = await FeatureWriter.create(file, { encoder: meta.encoder, ...(meta.encoderSha256 ? { encoderSha256: meta.encoderSha256 } : {}), dim: m.dim, normalized: true, db: meta.db });
   await w.appendBatch({
     ids: rows.map((r) => r.id),
     paths: rows.map((r) => r.path),

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { removeOwnedOutput, tempPathFor, trackTemp, untrackTemp, writeRunManifest } from '@twindb/core-tensors';
 import {
   materializeImages,
   writeNeighborsArrow,
@@ -18,8 +19,9 @@ import type { ChosenItems } from './select-items.js';
 
 /**
  * Phase 5: `selected.csv`, `selected.arrow`, `neighbors.arrow`, `uncovered-targets.csv`, the
- * optional images and `report.json`, all into a temp folder next to `out`, renamed into place only
- * when complete (and removed on failure).
+ * optional images, `report.json` and the ownership manifest `.twindb-run.json`, all into a temp
+ * folder next to `out`, renamed into place only when complete (and removed on failure or signal).
+ * A previous output is removed only as far as its manifest lists (checked again now).
  */
 export async function writeSample(
   inputs: SampleInputs,
@@ -44,11 +46,12 @@ export async function writeSample(
       hits: selection.hits[j],
     };
   });
-  const tmp = `${out}.tmp-${process.pid}-${Date.now()}`;
+  const tmp = tempPathFor(out);
+  trackTemp(tmp);
   await fs.mkdir(tmp, { recursive: true });
   try {
     await writeSelectedCsv(path.join(tmp, 'selected.csv'), rows);
-    if (rows.length) await writeSelectedArrow(path.join(tmp, 'selected.arrow'), chosen.embeddings, rows, { encoder: shards[0].encoder, db: `twindb-sample:${targetSource.db}` });
+    if (rows.length) await writeSelectedArrow(path.join(tmp, 'selected.arrow'), chosen.embeddings, rows, { encoder: shards[0].encoder, encoderSha256: shards[0].encoderSha256, db: `twindb-sample:${targetSource.db}` });
     await writeNeighborsArrow(path.join(tmp, 'neighbors.arrow'), truncateNeighborLists(found.lists, Math.max(k, 1)), target.ids, idOf);
     await writeUncoveredCsv(path.join(tmp, 'uncovered-targets.csv'), [...uncovered]);
     if (o.materialize !== 'none') {
@@ -56,11 +59,15 @@ export async function writeSample(
       report.materialized = { how: o.materialize, ...m };
     }
     await fs.writeFile(path.join(tmp, 'report.json'), `${JSON.stringify(report, jsonSafe, 2)}\n`);
-    if (inputs.outExists) await fs.rm(out, { recursive: true, force: true });
+    await writeRunManifest(tmp, 'sample');
+    const files = [o.target, ...o.pool].filter((f): f is string => typeof f === 'string');
+    if (inputs.outExists) await removeOwnedOutput(out, { command: 'sample', inputs: [...files, o.targetDb, o.poolDb], dbs: [o.targetDb, o.poolDb] });
     await fs.rename(tmp, out);
   } catch (err) {
     await fs.rm(tmp, { recursive: true, force: true });
     throw err;
+  } finally {
+    untrackTemp(tmp);
   }
 }
 

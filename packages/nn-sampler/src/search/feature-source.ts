@@ -10,6 +10,8 @@ export interface FeatureSource {
   readonly dim: number;
   readonly rows: number;
   readonly encoder: string;
+  /** SHA-256 of the encoder file, when the features record it (twindb extract does): compared instead of names. */
+  readonly encoderSha256?: string;
   /** The DB spec the rows came from (metadata `db`). */
   readonly db: string;
   batches(): AsyncIterable<FeatureBatch>;
@@ -24,6 +26,7 @@ export function memoryFeatureSource(opts: {
   paths?: (string | null)[];
   labels?: ArrayLike<number> | null;
   encoder?: string;
+  encoderSha256?: string;
   db?: string;
   batchRows?: number;
 }): FeatureSource {
@@ -38,6 +41,7 @@ export function memoryFeatureSource(opts: {
     dim: opts.dim,
     rows,
     encoder: opts.encoder ?? 'memory',
+    ...(opts.encoderSha256 ? { encoderSha256: opts.encoderSha256 } : {}),
     db: opts.db ?? opts.name,
     async *batches() {
       for (let o = 0; o < rows; o += batchRows) {

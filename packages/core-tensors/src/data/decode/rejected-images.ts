@@ -1,4 +1,4 @@
-import { rename, writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../run/atomic-file.js';
 import { formatCsvField } from '../../features/csv-line.js';
 
 export interface RejectedImage {
@@ -31,8 +31,6 @@ export class RejectedImages {
 
   /** Written under a temporary name, then renamed, so a reader never sees half a file. */
   async writeCsv(file: string): Promise<void> {
-    const tmp = `${file}.tmp-${process.pid}`;
-    await writeFile(tmp, this.toCsv(), 'utf8');
-    await rename(tmp, file);
+    await writeFileAtomic(file, this.toCsv());
   }
 }

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -95,6 +95,41 @@ describe('folder source', () => {
     await mkdir(path.join(root, 'empty'), { recursive: true });
     await expect(openFolderSource(path.join(root, 'empty'))).rejects.toThrow(/no image files found under .*empty/);
   });
+});
+
+describe('folder walks: symbolic links', () => {
+  it('follows a folder link once per real folder, reports loops, and never lists a file twice', async () => {
+    const db = path.join(root, 'loops');
+    await mkdir(path.join(db, 'sub'), { recursive: true });
+    await solid(path.join(db, 'a.png'), 4, 4, [1, 2, 3]);
+    await solid(path.join(db, 'sub', 'b.png'), 4, 4, [4, 5, 6]);
+    await symlink('.', path.join(db, 'self'));
+    await symlink('..', path.join(db, 'sub', 'up'));
+    await symlink('a.png', path.join(db, 'z-same.png'));
+    const outside = path.join(root, 'outside');
+    await mkdir(outside, { recursive: true });
+    await solid(path.join(outside, 'c.png'), 4, 4, [7, 8, 9]);
+    await symlink(outside, path.join(db, 'linked'));
+    const warnings: string[] = [];
+    const src = await openImageSource(`folder:${db}`, { warn: (m) => warnings.push(m) });
+    expect(src.records.map((r) => r.id)).toEqual(['a.png', 'linked/c.png', 'sub/b.png']);
+    expect(src.skipped?.map((r) => [r.id, r.reason.split(root).join('…')])).toEqual([
+      ['self', 'symbolic-link loop to the folder …/loops, already walked'],
+      ['sub/up', 'symbolic-link loop to the folder …/loops, already walked'],
+      ['z-same.png', 'same file as …/loops/a.png, already listed'],
+    ]);
+    expect(warnings.join()).toMatch(/3 entries skipped \(symbolic-link loops/);
+  });
+
+  it('two self-links end at once instead of an exponential walk', async () => {
+    const db = path.join(root, 'loops2');
+    await mkdir(db, { recursive: true });
+    await solid(path.join(db, 'a.png'), 4, 4, [1, 2, 3]);
+    for (const l of ['l1', 'l2', 'l3']) await symlink('.', path.join(db, l));
+    const src = await openFolderSource(db, { warn: () => {} });
+    expect(src.records.map((r) => r.id)).toEqual(['a.png']);
+    expect(src.skipped).toHaveLength(3);
+  }, 5000);
 });
 
 describe('decoding', () => {

@@ -1,5 +1,6 @@
-import type { Dirent } from 'node:fs';
+import type { Dirent, Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
+import type { RejectedImage } from '../decode/rejected-images.js';
 import path from 'node:path';
 import { decodeImageFile } from '../decode/decode-image-file.js';
 import type { ImageFormat, ImageRecord, ImageSource } from './image-source.js';
@@ -30,7 +31,12 @@ export async function openFolderSource(root: string, opts: FolderSourceOptions =
     throw new Error(`${name}: folder ${abs} does not exist`);
   }
   if (!st.isDirectory()) throw new Error(`${name}: ${abs} is not a folder`);
-  const files = await listImageFiles(abs);
+  const { files, skipped } = await listImageFiles(abs);
+  if (skipped.length > 0) {
+    (opts.warn ?? defaultWarn)(
+      `${name}: ${skipped.length} entr${skipped.length === 1 ? 'y' : 'ies'} skipped (symbolic-link loops, or a second path to a folder or file already listed), e.g. ${skipped[0].path}: ${skipped[0].reason}`,
+    );
+  }
   const withLabels = opts.labels === 'from-subfolders';
   let classNames: string[] | undefined;
   let records: ImageRecord[];
@@ -60,29 +66,76 @@ export async function openFolderSource(root: string, opts: FolderSourceOptions =
     );
   }
   const format = opts.format ?? {};
-  return { name, records, classNames, load: (i) => decodeImageFile(records[i].path!, format) };
+  return { name, records, classNames, skipped, load: (i) => decodeImageFile(records[i].path!, format) };
 }
 
-async function listImageFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
+/**
+ * The walk: directory symlinks are followed, but every real directory (device:inode) is entered at
+ * most once, so a `self -> .` link cannot repeat or explode the walk, and every real file is listed
+ * once (the first path in walk order wins). What is left out is returned in `skipped`, with why.
+ */
+async function listImageFiles(root: string): Promise<{ files: string[]; skipped: RejectedImage[] }> {
+  const files: string[] = [];
+  const skipped: RejectedImage[] = [];
+  const dirs = new Map<string, string>();
+  const seenFiles = new Map<string, string>();
+  const key = (s: Stats) => `${s.dev}:${s.ino}`;
+  const rel = (p: string) => path.relative(root, p).split(path.sep).join('/');
+  dirs.set(key(await stat(root)), root);
   const walk = async (d: string): Promise<void> => {
     const entries: Dirent[] = await readdir(d, { withFileTypes: true });
     entries.sort((a, b) => compareCodePoints(a.name, b.name));
-    for (const e of entries) {
+    const wanted = (e: Dirent) => e.isDirectory() || e.isSymbolicLink() || (e.isFile() && isImageName(e.name));
+    const stats = await Promise.all(
+      entries.map((e) =>
+        wanted(e)
+          ? stat(path.join(d, e.name)).then(
+              (s) => s,
+              (err: NodeJS.ErrnoException) => err,
+            )
+          : undefined,
+      ),
+    );
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
+      const s = stats[i];
+      if (s === undefined) continue;
       const full = path.join(d, e.name);
-      let isDir = e.isDirectory();
-      let isFile = e.isFile();
-      if (e.isSymbolicLink()) {
-        const s = await stat(full).catch(() => null);
-        isDir = !!s?.isDirectory();
-        isFile = !!s?.isFile();
+      if (s instanceof Error) {
+        if (e.isSymbolicLink() && s.code === 'ELOOP') skipped.push({ id: rel(full), path: full, reason: 'symbolic-link loop (ELOOP)' });
+        continue; // a dangling link or a vanished entry: not an image
       }
-      if (isDir) await walk(full);
-      else if (isFile && IMAGE_EXTENSIONS.includes(path.extname(e.name).toLowerCase())) out.push(full);
+      if (s.isDirectory()) {
+        const first = dirs.get(key(s));
+        if (first !== undefined) {
+          const loop = first === d || isAncestor(first, d);
+          skipped.push({ id: rel(full), path: full, reason: `${loop ? 'symbolic-link loop' : 'second path'} to the folder ${first}, already walked` });
+          continue;
+        }
+        dirs.set(key(s), full);
+        await walk(full);
+      } else if (s.isFile() && isImageName(e.name)) {
+        const first = seenFiles.get(key(s));
+        if (first !== undefined) {
+          skipped.push({ id: rel(full), path: full, reason: `same file as ${first}, already listed` });
+          continue;
+        }
+        seenFiles.set(key(s), full);
+        files.push(full);
+      }
     }
   };
-  await walk(dir);
-  return out;
+  await walk(root);
+  return { files, skipped };
+}
+
+function isImageName(name: string): boolean {
+  return IMAGE_EXTENSIONS.includes(path.extname(name).toLowerCase());
+}
+
+function isAncestor(parent: string, child: string): boolean {
+  const r = path.relative(parent, child);
+  return r !== '' && !r.startsWith('..') && !path.isAbsolute(r);
 }
 
 function compareCodePoints(a: string, b: string): number {

@@ -1,3 +1,4 @@
+import type { RejectedImage } from '../decode/rejected-images.js';
 import type { ImageU8 } from '../image.js';
 
 /** One image of a DB. `id` is unique within the DB and stable across runs (relative path, list id, index). */
@@ -20,6 +21,11 @@ export interface ImageSource {
   readonly records: readonly ImageRecord[];
   /** Names of the label ids, when the source has named classes. */
   readonly classNames?: readonly string[];
+  /**
+   * Entries found but not made records while opening (a folder walk's symlink loops, a second path
+   * to a file already listed): steps add them to their `rejected.csv`.
+   */
+  readonly skipped?: readonly RejectedImage[];
   load(index: number): Promise<ImageU8>;
 }
 

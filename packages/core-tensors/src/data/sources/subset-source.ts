@@ -53,6 +53,7 @@ export function subsetSource(source: ImageSource, indices: readonly number[], na
     name,
     records,
     classNames: source.classNames,
+    ...(source.skipped ? { skipped: source.skipped } : {}),
     load: (i: number) => {
       if (!(i >= 0 && i < indices.length)) throw new RangeError(`${name}: index ${i} out of range [0, ${indices.length})`);
       return source.load(indices[i]);
