@@ -23,7 +23,7 @@ export { scanTrainEpoch, NonFiniteScanLossError, type ScanBatch, type ScanEpochS
 export { frozenScanBatches, headProbabilities, argmaxRows, clusterSizes } from './frozen/frozen-batches.js';
 export { loadFeatureSet, computeStandardization, applyStandardization, type FeatureSet, type Standardization } from './frozen/feature-set.js';
 export { loadFrozenInputs, valNeighborTable, ensureBackend, type FrozenInputs } from './frozen/frozen-inputs.js';
-export { mineNeighborTable, narrowNeighborTable, writeNeighborsArrow, type NeighborTable } from './frozen/neighbor-table.js';
+export { mineNeighborTable, narrowNeighborTable, writeNeighborsArrow, readNeighborsArrow, type NeighborTable } from './frozen/neighbor-table.js';
 export { evaluateAgainstLabels, type LabelEvaluation } from './eval-labels.js';
 export { writePredictions, writeConfusion, type PredictionRows } from './io/write-results.js';
 export { writeHeadModel, readHeadModel, HEAD_MODEL_FORMAT, type HeadModel } from './io/head-model.js';
@@ -36,3 +36,24 @@ export {
   type HeadCheckpointInfo,
   type LoadedHeadCheckpoint,
 } from './io/head-checkpoint.js';
+
+// --- image mode (backbone from a pretext run + heads, on augmented images); selflabel reuses it ----
+export { type ScanDriver, type StepRows } from './scan-driver.js';
+export { readPretextRun, type PretextRun } from './image/pretext-run.js';
+export {
+  createClusteringModel,
+  loadPretextBackbone,
+  pretextEncoder,
+  classifierToOnnx,
+  classifierProbabilities,
+  writeClusterModel,
+  readClusterModel,
+  modelFormat,
+  CLUSTER_MODEL_FORMAT,
+  CLASSIFIER_INPUT,
+  CLASSIFIER_OUTPUT,
+  type ImageSpec,
+  type ClusterModelFile,
+} from './image/image-model.js';
+export { openImageInputs, rowsOf, trainingTransformOf, imageHeadProbabilities, imageChunks, embedRows, imageScanBatches, type ImageRows, type ImageInputs, type ImageStepConfig } from './image/image-data.js';
+export { imageSpecOf } from './image/image-driver.js';

@@ -1,18 +1,18 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { flattenIdentity, identityChanges, identityHash, Rng, RunLog, stepContext, UsageError, writeFileAtomic, type StepContext } from '@twindb/core-tensors';
+import { flattenIdentity, identityChanges, identityHash, RunLog, stepContext, UsageError, writeFileAtomic, type StepContext } from '@twindb/core-tensors';
 import { createOptimizer, learningRateAt, loadState, lrScheduleOf, type SafetensorsEntry } from '@twindb/core-tensors/nn';
-import { ClusterHeads } from './clustering-model.js';
 import { evaluateAgainstLabels, type LabelEvaluation } from './eval-labels.js';
-import { applyStandardization, computeStandardization, type FeatureSet, type Standardization } from './frozen/feature-set.js';
-import { argmaxRows, clusterSizes, frozenScanBatches, headProbabilities } from './frozen/frozen-batches.js';
-import { ensureBackend, loadFrozenInputs, valNeighborTable } from './frozen/frozen-inputs.js';
+import { argmaxRows, clusterSizes } from './frozen/frozen-batches.js';
+import { frozenScanDriver } from './frozen/frozen-driver.js';
+import { ensureBackend, valNeighborTable } from './frozen/frozen-inputs.js';
 import { mineNeighborTable, writeNeighborsArrow, type NeighborTable } from './frozen/neighbor-table.js';
 import { checkpointExtras, readHeadCheckpoint, restoreHeadCheckpoint, saveHeadCheckpoint, snapshotState } from './io/head-checkpoint.js';
-import { writeHeadModel } from './io/head-model.js';
+import { imageScanDriver } from './image/image-driver.js';
 import { writeConfusion, writePredictions } from './io/write-results.js';
 import { neighborAccuracy } from './mine-neighbors.js';
 import { loadScanConfig, parseScanConfig, scanTrainingKeys, type ScanConfig } from './scan-config.js';
+import type { StepRows } from './scan-driver.js';
 import { scanTrainEpoch } from './scan-epoch.js';
 import { scanEvaluate } from './scan-evaluate.js';
 import { parseScanOptions, type ScanOptionsInput } from './scan-options.js';
@@ -109,11 +109,13 @@ interface LoopState {
 }
 
 /**
- * STEP 2 in frozen-feature mode: SCAN clustering heads trained on stored embeddings (spec §7.4 with
- * the backbone replaced by the features file). Mines neighbours (exact cosine, self in column 0),
- * standardises features with the train mean/std, trains `num_heads` linear heads with the SCAN loss
- * (sum over heads), selects the head label-free on val every epoch and keeps its weights when the
- * lowest loss improves; checkpoints every epoch and resumes bit-identically.
+ * STEP 2: SCAN clustering (spec §7.4), one loop for both modes (a {@link ScanDriver} supplies what
+ * differs). Frozen-feature mode (`mode: frozen`, the default): `num_heads` linear heads on stored
+ * embeddings standardised with the train mean/std. Image mode (`mode: image`): backbone from a
+ * pretext run (§4.8) + heads, trained on augmented anchors and neighbours. Both mine neighbours
+ * (exact cosine, self in column 0), train with the SCAN loss (sum over heads), select the head
+ * label-free on val every epoch and keep its weights when the lowest loss improves (§9.3);
+ * checkpoints every epoch and resumes bit-identically.
  */
 export async function runScan(input: ScanOptionsInput, context: Partial<StepContext> = {}): Promise<ScanResult> {
   const o = parseScanOptions(input);
@@ -122,6 +124,8 @@ export async function runScan(input: ScanOptionsInput, context: Partial<StepCont
   const base = typeof o.config === 'string' ? await loadScanConfig(o.config) : parseScanConfig(o.config);
   const c: ScanConfig = o.seed === undefined ? base : { ...base, seed: o.seed };
   const out = path.resolve(o.out);
+  if (c.mode === 'image' && o.pretext === undefined) throw new UsageError('image mode (mode: image) needs pretext (--pretext <run>): the twindb pretext run whose backbone it fine-tunes');
+  if (c.mode === 'frozen' && o.features === undefined) throw new UsageError('frozen-feature mode needs features (--features, or --pretext on the command line): the SimCLR features of the DB to cluster');
   mkdirSync(out, { recursive: true });
   const checkpointPath = path.join(out, SCAN_FILES.checkpoint);
   if (existsSync(checkpointPath) && !o.resume) {
@@ -134,41 +138,41 @@ export async function runScan(input: ScanOptionsInput, context: Partial<StepCont
   };
 
   // --- inputs -----------------------------------------------------------------------------------
-  const inputs = await loadFrozenInputs(o.features, o.valFeatures);
-  const { train, val } = inputs;
-  const n = train.rows;
-  const dim = train.dim;
-  const K = c.num_classes;
-  if (K > n) throw new UsageError(`num_classes ${K} exceeds the ${n} rows of features ${train.file}`);
-  if (c.batch_size > n) throw new UsageError(`batch_size ${c.batch_size} exceeds the ${n} rows of features ${train.file} (drop_last would leave no batch)`);
-  if (c.num_neighbors >= n) throw new UsageError(`num_neighbors ${c.num_neighbors} needs more than ${n} rows in features ${train.file}`);
   const backend = await ensureBackend(o.backend, ctx.log);
+  const driver =
+    c.mode === 'image'
+      ? await imageScanDriver({ pretext: o.pretext!, features: o.features, valFeatures: o.valFeatures, log: ctx.log }, c)
+      : await frozenScanDriver(o.features!, o.valFeatures, c);
+  const { train, val, sameVal, mining } = driver;
+  const n = train.rows;
+  const K = c.num_classes;
+  try {
+    if (K > n) throw new UsageError(`num_classes ${K} exceeds the ${n} rows of ${driver.trainName}`);
+    if (c.batch_size > n) throw new UsageError(`batch_size ${c.batch_size} exceeds the ${n} rows of ${driver.trainName} (drop_last would leave no batch)`);
+    if (c.num_neighbors >= n) throw new UsageError(`num_neighbors ${c.num_neighbors} needs more than ${n} rows in ${driver.trainName}`);
+  } catch (err) {
+    driver.dispose();
+    throw err;
+  }
   const runLog = new RunLog(out, 'scan');
 
-  // --- neighbours (mined on the stored, usually L2-normalised features) ------------------------
-  const trainNb = mineNeighborTable(train.embeddings, dim, c.num_neighbors);
-  const valNb = valNeighborTable(inputs, trainNb, o.valNeighbors);
+  // --- neighbours (mined on the stored or pretext embeddings, usually L2-normalised) -------------
+  const trainNb = mineNeighborTable(mining.train.embeddings, mining.train.dim, c.num_neighbors);
+  const valNb = valNeighborTable(mining, trainNb, o.valNeighbors);
   const purity = { train: labelledPurity(trainNb, train), val: labelledPurity(valNb, val) };
   if (purity.train !== undefined) ctx.log(`neighbours: top-${c.num_neighbors} purity on ${train.meta.db || 'train'} ${(100 * purity.train).toFixed(2)} %`);
-  if (purity.val !== undefined && !inputs.sameVal) ctx.log(`neighbours: top-${o.valNeighbors} purity on val ${(100 * purity.val).toFixed(2)} %`);
+  if (purity.val !== undefined && !sameVal) ctx.log(`neighbours: top-${o.valNeighbors} purity on val ${(100 * purity.val).toFixed(2)} %`);
   const outputs: Record<string, string> = { neighbors: path.join(out, SCAN_FILES.neighbors) };
   await writeNeighborsArrow(outputs.neighbors, trainNb, train.ids);
-  if (!inputs.sameVal) {
+  if (!sameVal) {
     outputs.valNeighbors = path.join(out, SCAN_FILES.valNeighbors);
     await writeNeighborsArrow(outputs.valNeighbors, valNb, val.ids);
   }
 
-  // --- standardisation, model, optimiser --------------------------------------------------------
-  let standardization = computeStandardization(train.embeddings, dim);
-  const heads = new ClusterHeads(dim, K, c.num_heads, new Rng(`scan:init:${c.seed}`));
+  // --- model, optimiser --------------------------------------------------------------------------
   const optimizer = createOptimizer(c);
   const schedule = lrScheduleOf(c);
-  const identity = flattenIdentity({
-    ...scanTrainingKeys(c),
-    features: { digest: train.digest, rows: n, dim },
-    valFeatures: inputs.sameVal ? 'features' : { digest: val.digest, rows: val.rows },
-    valNeighbors: o.valNeighbors,
-  });
+  const identity = flattenIdentity({ ...scanTrainingKeys(c), ...driver.identity, valNeighbors: o.valNeighbors });
   const configHash = identityHash(identity);
   const state: LoopState = { bestLoss: 1e4, bestHead: -1, bestEpoch: 0, history: [] };
   let best: Map<string, SafetensorsEntry> | undefined;
@@ -184,9 +188,9 @@ export async function runScan(input: ScanOptionsInput, context: Partial<StepCont
             'Restore these values, or start a new run in another out folder.',
         );
       }
-      restoreHeadCheckpoint(ckpt, heads, optimizer);
+      restoreHeadCheckpoint(ckpt, driver.model, optimizer);
       const extras = checkpointExtras(ckpt);
-      standardization = { mean: extras.get('standardize.mean')!.data as Float32Array, std: extras.get('standardize.std')!.data as Float32Array };
+      driver.restoreExtras(extras);
       const saved = ckpt.info.state as unknown as LoopState;
       Object.assign(state, saved);
       const b = new Map<string, SafetensorsEntry>();
@@ -198,15 +202,12 @@ export async function runScan(input: ScanOptionsInput, context: Partial<StepCont
     } else if (o.resume) {
       ctx.log(`no checkpoint in ${out}; starting a new run`);
     }
-    const xTrain = applyStandardization(train.embeddings, standardization);
-    const xVal = inputs.sameVal ? xTrain : applyStandardization(val.embeddings, standardization);
     await writeFileAtomic(path.join(out, SCAN_FILES.config), `${JSON.stringify({ ...c, seed: c.seed }, null, 2)}\n`);
     runLog.event('start', {
-      features: train.file,
-      valFeatures: inputs.sameVal ? null : val.file,
+      mode: c.mode,
+      ...driver.startInfo,
       rows: n,
       valRows: val.rows,
-      dim,
       numClasses: K,
       numHeads: c.num_heads,
       epochs: c.epochs,
@@ -216,36 +217,37 @@ export async function runScan(input: ScanOptionsInput, context: Partial<StepCont
       neighborPurity: purity,
     });
     ctx.log(
-      `scan (frozen features): ${c.num_heads} head(s) ${dim}→${K} on ${n} rows (${Math.floor(n / c.batch_size)} steps of ${c.batch_size}), ` +
+      `scan (${driver.mode}): ${driver.describe} on ${n} rows (${Math.floor(n / c.batch_size)} steps of ${c.batch_size}), ` +
         `val ${val.rows} rows, epochs ${startEpoch + 1}..${untilEpoch} of ${c.epochs}, ${c.optimizer} lr ${c.optimizer_kwargs.lr}, backend ${backend}`,
     );
 
     const stepsPerEpoch = Math.floor(n / c.batch_size);
+    const sizeRows = driver.sizesOn === 'train' ? n : val.rows;
     for (let epoch = startEpoch; epoch < untilEpoch; epoch++) {
       ctx.signal?.throwIfAborted();
       const lr = learningRateAt(schedule, epoch);
       optimizer.learningRate = lr;
       const progress = ctx.progress(`scan epoch ${epoch + 1}/${c.epochs}`, stepsPerEpoch * c.batch_size, 'anchors');
       const stats = await scanTrainEpoch({
-        parameters: heads.parameters(),
+        parameters: driver.parameters(),
         optimizer,
         entropyWeight: c.criterion_kwargs.entropy_weight,
-        batches: frozenScanBatches(xTrain, dim, trainNb, c.batch_size, new Rng(`scan:epoch:${c.seed}:${epoch}`), heads),
+        batches: driver.batches(trainNb, epoch),
         onStep: (b, loss) => progress.tick(b, `loss ${loss.toFixed(4)}`),
         signal: ctx.signal,
       });
       // Label-free head selection on val (§9.3); weights kept only when the lowest loss improves.
-      const valProbs = headProbabilities(heads, xVal, dim);
+      const valProbs = await driver.probabilities('val');
       const ev = scanEvaluate(valProbs, K, valNb.indices, valNb.m);
       const improved = ev.lowestLoss < state.bestLoss;
       if (improved) {
         state.bestLoss = ev.lowestLoss;
         state.bestHead = ev.lowestLossHead;
         state.bestEpoch = epoch + 1;
-        best = snapshotState(heads);
+        best = snapshotState(driver.model);
       }
-      const trainProbs = inputs.sameVal ? valProbs[ev.lowestLossHead] : headProbabilities(heads, xTrain, dim)[ev.lowestLossHead];
-      const sizes = clusterSizes(argmaxRows(trainProbs, K).cluster, K);
+      const sizeProbs = sameVal || driver.sizesOn === 'val' ? valProbs[ev.lowestLossHead] : (await driver.probabilities('train'))[ev.lowestLossHead];
+      const sizes = clusterSizes(argmaxRows(sizeProbs, K).cluster, K);
       const valEval = evaluateAgainstLabels(argmaxRows(valProbs[ev.lowestLossHead], K).cluster, valProbs[ev.lowestLossHead], K, val.labels);
       const record: ScanEpochRecord = {
         epoch: epoch + 1,
@@ -265,14 +267,14 @@ export async function runScan(input: ScanOptionsInput, context: Partial<StepCont
       runLog.event('epoch', { ...record });
       ctx.log(
         `epoch ${epoch + 1}/${c.epochs}: loss ${stats.total.toFixed(4)} (consistency ${stats.consistency.toFixed(4)}, entropy ${stats.entropy.toFixed(4)}) · ` +
-          `val head ${ev.lowestLossHead} ${ev.lowestLoss.toFixed(4)}${improved ? ' (best)' : ''}${valEval ? ` · val ACC ${(100 * valEval.acc).toFixed(2)}` : ''} · sizes [${sizes.join(' ')}]`,
+          `val head ${ev.lowestLossHead} ${ev.lowestLoss.toFixed(4)}${improved ? ' (best)' : ''}${valEval ? ` · val ACC ${(100 * valEval.acc).toFixed(2)}` : ''} · sizes [${sizes.join(' ')}] · ${record.seconds.toFixed(1)} s`,
       );
-      const collapse = collapseMessage(sizes, n, o.collapseThreshold, c);
+      const collapse = collapseMessage(sizes, sizeRows, o.collapseThreshold, c);
       if (collapse) {
         ctx.log(`warning: epoch ${epoch + 1}: ${collapse}`);
         runLog.event('collapse', { epoch: epoch + 1, clusterSizes: sizes });
       }
-      await saveHeadCheckpoint(checkpointPath, heads, optimizer, checkpointTensors(standardization, best), {
+      await saveHeadCheckpoint(checkpointPath, driver.model, optimizer, checkpointTensors(driver.extras(), best), {
         format: SCAN_CHECKPOINT_FORMAT,
         epoch: epoch + 1,
         seed: c.seed,
@@ -284,14 +286,14 @@ export async function runScan(input: ScanOptionsInput, context: Partial<StepCont
     }
 
     // --- the kept head: predictions, metrics, outputs ---------------------------------------------
-    if (best) loadState(heads, best, { source: 'best SCAN weights' });
+    if (best) loadState(driver.model, best, { source: 'best SCAN weights' });
     const head = Math.max(state.bestHead, 0);
-    const predict = (x: Float32Array) => {
-      const probabilities = headProbabilities(heads, x, dim)[head];
+    const predict = async (which: 'train' | 'val') => {
+      const probabilities = (await driver.probabilities(which))[head];
       return { ...argmaxRows(probabilities, K), probabilities };
     };
-    const trainPred = predict(xTrain);
-    const valPred = inputs.sameVal ? undefined : predict(xVal);
+    const trainPred = await predict('train');
+    const valPred = sameVal ? undefined : await predict('val');
     const complete = untilEpoch >= c.epochs;
     const finalSizes = clusterSizes(trainPred.cluster, K);
     const collapse = collapseMessage(finalSizes, n, o.collapseThreshold, c);
@@ -299,17 +301,8 @@ export async function runScan(input: ScanOptionsInput, context: Partial<StepCont
     const trainEval = evaluateAgainstLabels(trainPred.cluster, trainPred.probabilities, K, train.labels);
     const valEval = valPred ? evaluateAgainstLabels(valPred.cluster, valPred.probabilities, K, val.labels) : trainEval;
     if (complete) {
-      Object.assign(outputs, await writeStepOutputs(out, inputs.sameVal, train, val, trainPred, valPred, K, trainEval, valEval, 'SCAN'));
-      outputs.model = path.join(out, SCAN_FILES.model);
-      const w = heads.heads[head];
-      await writeHeadModel(outputs.model, {
-        weight: Float32Array.from(w.weight.dataSync() as Float32Array),
-        bias: Float32Array.from(w.bias.dataSync() as Float32Array),
-        standardization,
-        dim,
-        numClasses: K,
-        metadata: { step: 'scan', head: String(head), lowest_loss: String(state.bestLoss), encoder: train.meta.encoder, db: train.meta.db, config_hash: configHash },
-      });
+      Object.assign(outputs, await writeStepOutputs(out, sameVal, train, val, trainPred, valPred, K, trainEval, valEval, 'SCAN'));
+      Object.assign(outputs, await driver.writeModel(out, head, { step: 'scan', mode: c.mode, head: String(head), lowest_loss: String(state.bestLoss), config_hash: configHash }));
     }
     outputs.checkpoint = checkpointPath;
     outputs.log = runLog.logPath;
@@ -346,20 +339,16 @@ export async function runScan(input: ScanOptionsInput, context: Partial<StepCont
     return { summary, history: state.history, train: trainPred, val: valPred, out };
   } finally {
     optimizer.dispose();
-    heads.dispose();
+    driver.dispose();
   }
 }
 
-function checkpointTensors(s: Standardization, best: Map<string, SafetensorsEntry> | undefined): Map<string, SafetensorsEntry> {
-  const m = new Map<string, SafetensorsEntry>([
-    ['standardize.mean', { dtype: 'F32', shape: [s.mean.length], data: s.mean }],
-    ['standardize.std', { dtype: 'F32', shape: [s.std.length], data: s.std }],
-  ]);
-  if (best) for (const [name, t] of best) m.set(`best.${name}`, t);
-  return m;
+function checkpointTensors(extras: Map<string, SafetensorsEntry>, best: Map<string, SafetensorsEntry> | undefined): Map<string, SafetensorsEntry> {
+  if (best) for (const [name, t] of best) extras.set(`best.${name}`, t);
+  return extras;
 }
 
-function labelledPurity(t: NeighborTable, set: FeatureSet): number | undefined {
+function labelledPurity(t: NeighborTable, set: StepRows): number | undefined {
   if (set.labelled !== set.rows) return undefined;
   return neighborAccuracy(t.indices, t.m, set.labels);
 }
@@ -386,8 +375,8 @@ type Pred = { cluster: Int32Array; confidence: Float32Array; probabilities: Floa
 export async function writeStepOutputs(
   out: string,
   sameVal: boolean,
-  train: FeatureSet,
-  val: FeatureSet,
+  train: StepRows,
+  val: StepRows,
   trainPred: Pred,
   valPred: Pred | undefined,
   k: number,

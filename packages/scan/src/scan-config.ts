@@ -9,11 +9,15 @@ import { checkDbSpec, DbSpecInputSchema } from '@twindb/core-tensors/data';
  * (scan-reference-spec §1.2–1.3), plus twindb's `train_db`/`val_db` (DB specs) and `seed`.
  * Unknown keys are rejected so a typo (`entropy_weigth:`) never falls back to a default silently.
  * In frozen-feature mode `backbone`, `model_kwargs` and the augmentation keys describe the image
- * pipeline only (image mode reads them); they are accepted as given.
+ * pipeline only (image mode, `mode: image`, reads them); they are accepted as given.
  */
 export const ScanConfigSchema = z
   .object({
     setup: z.literal('scan'),
+    mode: z
+      .enum(['frozen', 'image'])
+      .default('frozen')
+      .describe('frozen (default): heads on stored embeddings; image: backbone from a pretext run + heads, trained on augmented images'),
     backbone: z.string().min(1).describe('backbone of the image pipeline (resnet18, small-cnn, resnet50); informational in frozen mode'),
     model_kwargs: z.record(z.string(), z.unknown()).optional(),
     train_db: DbSpecInputSchema.describe('the DB being clustered (in frozen mode: the DB the features file was extracted from)'),
@@ -61,6 +65,7 @@ export async function loadScanConfig(file: string): Promise<ScanConfig> {
 
 /** The config keys the weights depend on (not workers, names or val_db, which only selects). */
 export function scanTrainingKeys(c: ScanConfig): Record<string, unknown> {
-  const { num_workers: _w, train_db_name: _tn, val_db_name: _vn, val_db: _v, ...rest } = c;
-  return rest;
+  const { num_workers: _w, train_db_name: _tn, val_db_name: _vn, val_db: _v, mode, ...rest } = c;
+  // Frozen mode predates the key: leaving it out keeps earlier frozen checkpoints resumable.
+  return mode === 'frozen' ? rest : { mode, ...rest };
 }

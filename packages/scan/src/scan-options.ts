@@ -3,7 +3,9 @@ import { BackendChoiceSchema } from '@twindb/core-tensors/backend';
 import { z } from 'zod';
 
 /**
- * Options of {@link runScan} (frozen-feature mode): the single source of truth for the CLI's flags.
+ * Options of {@link runScan}: the single source of truth for the CLI's flags. The mode comes from
+ * the config (`mode: frozen | image`); frozen mode reads `features`, image mode `pretext` (and
+ * `features` / `valFeatures`, when given, as the embeddings neighbours are mined on).
  * The training recipe itself lives in the SCAN YAML (`config`).
  */
 export const ScanOptionsSchema = z
@@ -11,7 +13,16 @@ export const ScanOptionsSchema = z
     config: z
       .union([z.string().min(1), z.record(z.string(), z.unknown())])
       .describe('SCAN YAML (configs/scan/*.yml), or the parsed config object'),
-    features: z.string().min(1).describe('Arrow feature file of the DB being clustered (twindb extract output: id, path, label?, embedding)'),
+    features: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Arrow feature file of the DB being clustered (twindb extract output: id, path, label?, embedding); required in frozen mode, mining features in image mode'),
+    pretext: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('image mode: twindb pretext run folder (model.safetensors, config.json) whose backbone is fine-tuned and, without features, whose embeddings are mined'),
     valFeatures: z
       .string()
       .min(1)

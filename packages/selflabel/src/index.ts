@@ -1,5 +1,5 @@
 /**
- * @twindb/selflabel — STEP 3: self-labelling (frozen-feature mode): the SCAN head fine-tuned on its
+ * @twindb/selflabel — STEP 3: self-labelling (frozen-feature or image mode): the SCAN head (and backbone) fine-tuned on its
  * own confident predictions with the confidence-thresholded cross-entropy.
  */
 export { confidenceMask, confidenceCrossEntropy, type ConfidenceMask } from './confidence-ce.js';
@@ -14,3 +14,4 @@ export {
   type SelflabelEpochRecord,
   type HeadCriterion,
 } from './run-selflabel.js';
+export { type SelflabelDriver, type SelflabelBatch } from './selflabel-driver.js';

@@ -1,18 +1,14 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { flattenIdentity, identityChanges, identityHash, InputDataError, Rng, RunLog, type StepContext, stepContext, UsageError, writeFileAtomic } from '@twindb/core-tensors';
+import { flattenIdentity, identityChanges, identityHash, InputDataError, RunLog, type StepContext, stepContext, UsageError, writeFileAtomic } from '@twindb/core-tensors';
 import { createOptimizer, learningRateAt, loadState, lrScheduleOf, type SafetensorsEntry } from '@twindb/core-tensors/nn';
 import {
-  applyStandardization,
   argmaxRows,
-  ClusterHeads,
   clusterSizes,
   collapseMessage,
   ensureBackend,
   evaluateAgainstLabels,
-  headProbabilities,
-  loadFrozenInputs,
   metricsOf,
   readHeadCheckpoint,
   readHeadModel,
@@ -20,13 +16,13 @@ import {
   saveHeadCheckpoint,
   SCAN_FILES,
   scanEvaluate,
-  valNeighborTable,
-  writeHeadModel,
+  snapshotState,
   writeStepOutputs,
   type ClusterMetrics,
-  type HeadModel,
   type NeighborTable,
 } from '@twindb/scan';
+import { frozenSelflabelDriver } from './frozen-driver.js';
+import { imageSelflabelDriver } from './image-driver.js';
 import { confidenceCrossEntropy, confidenceMask } from './confidence-ce.js';
 import { loadSelflabelConfig, parseSelflabelConfig, type SelflabelConfig } from './selflabel-config.js';
 import { parseSelflabelOptions, type SelflabelOptionsInput } from './selflabel-options.js';
@@ -106,13 +102,13 @@ interface LoopState {
 }
 
 /**
- * STEP 3 in frozen-feature mode (spec §7.5 on stored features): starts from SCAN's kept head and
- * standardisation, trains it with the confidence-thresholded cross-entropy (§5.4). The weak view is
- * the stored feature; the "strong" view is the same feature plus N(0, feature_noise²) noise per
- * dimension of the standardised feature (0 = identical views; with frozen features there is no image
- * augmentation to apply). A batch with no masked row is skipped and counted (the reference crashes).
- * After training the head is compared label-free with SCAN's on val (SCAN val total loss) and the
- * better one is kept (`keep: better`), the reason logged. Checkpoints every epoch; exact resume.
+ * STEP 3 (spec §7.5), one loop for both modes (a {@link SelflabelDriver} supplies what differs):
+ * starts from SCAN's kept head (frozen: on stored features; image, `mode: image`: SCAN's backbone +
+ * head on images), trains with the confidence-thresholded cross-entropy (§5.4) of the strong view
+ * against the weak view's pseudo-labels. A batch with no masked row is skipped and counted (the
+ * reference crashes). After training the result is compared label-free with SCAN's on val (SCAN
+ * val total loss) and the better one is kept (`keep: better`), the reason logged. Checkpoints
+ * every epoch; exact resume.
  */
 export async function runSelflabel(input: SelflabelOptionsInput, context: Partial<StepContext> = {}): Promise<SelflabelResult> {
   const o = parseSelflabelOptions(input);
@@ -121,6 +117,7 @@ export async function runSelflabel(input: SelflabelOptionsInput, context: Partia
   const base = typeof o.config === 'string' ? await loadSelflabelConfig(o.config) : parseSelflabelConfig(o.config);
   const c: SelflabelConfig = o.seed === undefined ? base : { ...base, seed: o.seed };
   const out = path.resolve(o.out);
+  if (c.mode === 'frozen' && o.features === undefined) throw new UsageError('frozen-feature mode needs features (--features): the feature file of the DB SCAN clustered');
   mkdirSync(out, { recursive: true });
   const checkpointPath = path.join(out, SCAN_FILES.checkpoint);
   if (existsSync(checkpointPath) && !o.resume) {
@@ -132,36 +129,27 @@ export async function runSelflabel(input: SelflabelOptionsInput, context: Partia
     ctx.log(`warning: ${m}`);
   };
 
-  // --- inputs -----------------------------------------------------------------------------------
+  // --- inputs and model: SCAN's kept head (and backbone in image mode) ---------------------------
   const scanModelPath = existsSync(path.join(o.scan, SCAN_FILES.model)) ? path.join(o.scan, SCAN_FILES.model) : o.scan;
   if (!existsSync(scanModelPath)) throw new InputDataError(`scan: ${o.scan} is neither a SCAN output folder with ${SCAN_FILES.model} nor that file`);
-  const scanModel = await readHeadModel(scanModelPath, 'scan');
-  const inputs = await loadFrozenInputs(o.features, o.valFeatures);
-  const { train, val } = inputs;
-  const n = train.rows;
-  const dim = train.dim;
-  const K = c.num_classes;
-  if (scanModel.dim !== dim) throw new InputDataError(`scan: ${scanModelPath} takes ${scanModel.dim}-d features but features ${train.file} has dim ${dim}`);
-  if (scanModel.numClasses !== K) throw new UsageError(`num_classes ${K} differs from the ${scanModel.numClasses} clusters of the SCAN model ${scanModelPath}`);
-  if (c.batch_size > n) throw new UsageError(`batch_size ${c.batch_size} exceeds the ${n} rows of features ${train.file} (drop_last would leave no batch)`);
+  const scanDir = scanModelPath === o.scan ? path.dirname(o.scan) : o.scan;
   const backend = await ensureBackend(o.backend, ctx.log);
+  const driver =
+    c.mode === 'image'
+      ? await imageSelflabelDriver({ scanModelPath, scanDir, valNeighbors: o.valNeighbors, log: ctx.log }, c)
+      : await frozenSelflabelDriver({ scanModel: await readHeadModel(scanModelPath, 'scan'), scanModelPath, features: o.features!, valFeatures: o.valFeatures, valNeighbors: o.valNeighbors }, c);
+  const { train, val, sameVal, valNb } = driver;
+  const n = train.rows;
+  const K = c.num_classes;
+  if (c.batch_size > n) {
+    driver.dispose();
+    throw new UsageError(`batch_size ${c.batch_size} exceeds the ${n} rows of ${driver.trainName} (drop_last would leave no batch)`);
+  }
   const runLog = new RunLog(out, 'selflabel');
-  const valNb = valNeighborTable(inputs, undefined, o.valNeighbors);
-  const xTrain = applyStandardization(train.embeddings, scanModel.standardization);
-  const xVal = inputs.sameVal ? xTrain : applyStandardization(val.embeddings, scanModel.standardization);
-
-  // --- model: SCAN's kept head ------------------------------------------------------------------
-  const head = new ClusterHeads(dim, K, 1, new Rng(`selflabel:init:${c.seed}`));
-  loadHeadModelInto(head, scanModel, scanModelPath);
   const optimizer = createOptimizer(c);
   const schedule = lrScheduleOf(c);
-  const scanCriterion = headCriterion(headProbabilities(head, xVal, dim)[0], K, valNb, c.confidence_threshold);
-  const identity = flattenIdentity({
-    ...trainingKeys(c),
-    scanModel: scanModel.metadata.config_hash ?? '',
-    scanHead: Array.from(scanModel.bias.slice(0, 4)),
-    features: { digest: train.digest, rows: n, dim },
-  });
+  const scanCriterion = headCriterion(await driver.probabilities('val'), K, valNb, c.confidence_threshold);
+  const identity = flattenIdentity({ ...trainingKeys(c), ...driver.identity });
   const configHash = identityHash(identity);
   const state: LoopState = { history: [], skippedBatches: 0 };
   let startEpoch = 0;
@@ -176,45 +164,38 @@ export async function runSelflabel(input: SelflabelOptionsInput, context: Partia
             'Restore these values, or start a new run in another out folder.',
         );
       }
-      restoreHeadCheckpoint(ckpt, head, optimizer);
+      restoreHeadCheckpoint(ckpt, driver.model, optimizer);
       Object.assign(state, ckpt.info.state as unknown as LoopState);
       startEpoch = ckpt.info.epoch;
       ctx.log(`resumed ${checkpointPath} at epoch ${startEpoch}/${c.epochs}`);
       runLog.event('resume', { checkpoint: checkpointPath, epoch: startEpoch });
     }
     await writeFileAtomic(path.join(out, SCAN_FILES.config), `${JSON.stringify(c, null, 2)}\n`);
-    runLog.event('start', { features: train.file, scanModel: scanModelPath, rows: n, dim, numClasses: K, epochs: c.epochs, startEpoch, backend, configHash, scanCriterion });
+    runLog.event('start', { mode: c.mode, ...driver.startInfo, scanModel: scanModelPath, rows: n, numClasses: K, epochs: c.epochs, startEpoch, backend, configHash, scanCriterion });
     ctx.log(
-      `selflabel (frozen features): head ${dim}→${K} from ${scanModelPath}, ${n} rows (${Math.floor(n / c.batch_size)} steps of ${c.batch_size}), threshold ${c.confidence_threshold}, ` +
-        `guard ${c.min_confident_per_cluster}, feature noise ${c.feature_noise}, epochs ${startEpoch + 1}..${untilEpoch} of ${c.epochs}, backend ${backend}`,
+      `selflabel (${driver.mode}): ${driver.describe}, ${n} rows (${Math.floor(n / c.batch_size)} steps of ${c.batch_size}), threshold ${c.confidence_threshold}, ` +
+        `guard ${c.min_confident_per_cluster}${c.mode === 'frozen' ? `, feature noise ${c.feature_noise}` : ''}, epochs ${startEpoch + 1}..${untilEpoch} of ${c.epochs}, backend ${backend}`,
     );
-    const vars = head.parameters();
+    const vars = driver.parameters();
+    // Reference EMA (§7.5) is created after resuming; it also resets the BN running statistics to their values then.
+    const emaBuffers = c.use_ema ? driver.buffers().map((v) => tf.clone(v)) : [];
     const stepsPerEpoch = Math.floor(n / c.batch_size);
     for (let epoch = startEpoch; epoch < untilEpoch; epoch++) {
       ctx.signal?.throwIfAborted();
       const lr = learningRateAt(schedule, epoch);
       optimizer.learningRate = lr;
       const progress = ctx.progress(`selflabel epoch ${epoch + 1}/${c.epochs}`, stepsPerEpoch * c.batch_size, 'rows');
-      const rng = new Rng(`selflabel:epoch:${c.seed}:${epoch}`);
-      const order = rng.permutation(n);
       let lossSum = 0;
       let steps = 0;
       let skipped = 0;
       let confident = 0;
       let guardAdded = 0;
       const masked = new Array<number>(K).fill(0);
-      for (let s = 0; s < stepsPerEpoch; s++) {
+      for await (const batch of driver.batches(epoch)) {
         ctx.signal?.throwIfAborted();
-        const b = c.batch_size;
-        const weak = new Float32Array(b * dim);
-        for (let i = 0; i < b; i++) {
-          const row = order[s * b + i];
-          weak.set(xTrain.subarray(row * dim, (row + 1) * dim), i * dim);
-        }
-        const strong = c.feature_noise > 0 ? weak.map((v) => v + c.feature_noise * rng.normal()) : weak;
+        const b = batch.size;
         // Weak pass: no gradient (the reference's no-grad forward of the val-transformed image).
-        const weakProbs = tf.tidy(() => tf.softmax(head.logits(tf.tensor2d(weak, [b, dim]))[0]).dataSync() as Float32Array);
-        const mask = confidenceMask(weakProbs, K, c.confidence_threshold, c.min_confident_per_cluster);
+        const mask = confidenceMask(batch.weakProbs(), K, c.confidence_threshold, c.min_confident_per_cluster);
         confident += mask.confident;
         guardAdded += mask.guardAdded;
         mask.perCluster.forEach((v, k) => (masked[k] += v));
@@ -224,22 +205,20 @@ export async function runSelflabel(input: SelflabelOptionsInput, context: Partia
           continue;
         }
         const before = c.use_ema ? vars.map((v) => tf.clone(v)) : [];
-        const { value, grads } = tf.variableGrads(
-          () => confidenceCrossEntropy(head.logits(tf.tensor2d(strong, [b, dim]))[0], mask.targets, c.criterion_kwargs.apply_class_balancing)!,
-          vars,
-        );
+        const { value, grads } = tf.variableGrads(() => confidenceCrossEntropy(batch.strongLogits(), mask.targets, c.criterion_kwargs.apply_class_balancing)!, vars);
         const loss = value.dataSync()[0];
         if (!Number.isFinite(loss)) {
           tf.dispose([value, ...Object.values(grads), ...before]);
-          throw new Error(`selflabel: loss is ${loss} at epoch ${epoch + 1}, step ${s + 1}; the last good checkpoint is ${checkpointPath}`);
+          throw new Error(`selflabel: loss is ${loss} at epoch ${epoch + 1}, step ${steps + skipped + 1}; the last good checkpoint is ${checkpointPath}`);
         }
         optimizer.step(vars, grads as Record<string, tf.Tensor>);
         tf.dispose([value, ...Object.values(grads)]);
         if (c.use_ema) {
-          // Reference EMA (§7.5): shadow ← α·shadow + (1−α)·current, then the shadow is loaded back into
-          // the live head. The shadow always equals the live weights before the step, so this is it.
+          // Reference EMA (§7.5): shadow ← α·shadow + (1−α)·current, then the whole shadow is loaded back into
+          // the live model. The shadow always equals the live weights before the step, so this is it.
           const alpha = c.ema_alpha!;
           vars.forEach((v, i) => v.assign(tf.tidy(() => tf.add(tf.mul(before[i], alpha), tf.mul(v, 1 - alpha)))));
+          driver.buffers().forEach((v, i) => v.assign(emaBuffers[i]));
           tf.dispose(before);
         }
         lossSum += loss;
@@ -247,9 +226,10 @@ export async function runSelflabel(input: SelflabelOptionsInput, context: Partia
         progress.tick(b, `loss ${loss.toFixed(4)} · masked ${mask.confident + mask.guardAdded}/${b}`);
       }
       state.skippedBatches += skipped;
-      const valProbs = headProbabilities(head, xVal, dim)[0];
+      const valProbs = await driver.probabilities('val');
       const valEv = scanEvaluate([valProbs], K, valNb.indices, valNb.m);
-      const trainProbs = inputs.sameVal ? valProbs : headProbabilities(head, xTrain, dim)[0];
+      const sizeOnVal = sameVal || c.mode === 'image';
+      const trainProbs = sizeOnVal ? valProbs : await driver.probabilities('train');
       const sizes = clusterSizes(argmaxRows(trainProbs, K).cluster, K);
       const valEval = evaluateAgainstLabels(argmaxRows(valProbs, K).cluster, valProbs, K, val.labels);
       const record: SelflabelEpochRecord = {
@@ -271,13 +251,13 @@ export async function runSelflabel(input: SelflabelOptionsInput, context: Partia
       ctx.log(
         `epoch ${epoch + 1}/${c.epochs}: loss ${record.loss.toFixed(4)} · confident ${(100 * record.confidentFraction).toFixed(1)} %` +
           `${guardAdded ? ` · guard +${guardAdded}` : ''}${skipped ? ` · ${skipped} batch(es) skipped` : ''} · val loss ${valEv.lowestLoss.toFixed(4)}` +
-          `${valEval ? ` · val ACC ${(100 * valEval.acc).toFixed(2)}` : ''} · sizes [${sizes.join(' ')}] · masked/cluster [${masked.join(' ')}]`,
+          `${valEval ? ` · val ACC ${(100 * valEval.acc).toFixed(2)}` : ''} · sizes [${sizes.join(' ')}] · masked/cluster [${masked.join(' ')}] · ${record.seconds.toFixed(1)} s`,
       );
       const starving = masked.map((m, k) => [m, k]).filter(([m]) => m === 0).map(([, k]) => k);
       if (starving.length) ctx.log(`warning: epoch ${epoch + 1}: cluster(s) ${starving.join(', ')} had no masked row; raise min_confident_per_cluster or lower confidence_threshold`);
-      const collapse = collapseMessage(sizes, n, o.collapseThreshold, {});
+      const collapse = collapseMessage(sizes, sizeOnVal ? val.rows : n, o.collapseThreshold, {});
       if (collapse) ctx.log(`warning: epoch ${epoch + 1}: ${collapse}`);
-      await saveHeadCheckpoint(checkpointPath, head, optimizer, new Map<string, SafetensorsEntry>(), {
+      await saveHeadCheckpoint(checkpointPath, driver.model, optimizer, new Map<string, SafetensorsEntry>(), {
         format: SELFLABEL_CHECKPOINT_FORMAT,
         epoch: epoch + 1,
         seed: c.seed,
@@ -287,20 +267,23 @@ export async function runSelflabel(input: SelflabelOptionsInput, context: Partia
         state: state as unknown as Record<string, unknown>,
       });
     }
+    tf.dispose(emaBuffers);
 
     // --- compare with SCAN (label-free), keep the better head, write outputs ---------------------
     const complete = untilEpoch >= c.epochs;
-    const selfCriterion = headCriterion(headProbabilities(head, xVal, dim)[0], K, valNb, c.confidence_threshold);
-    const predict = (x: Float32Array) => {
-      const probabilities = headProbabilities(head, x, dim)[0];
+    const predict = async (w: 'train' | 'val') => {
+      const probabilities = await driver.probabilities(w);
       return { ...argmaxRows(probabilities, K), probabilities };
     };
-    const selfPred = { train: predict(xTrain), val: inputs.sameVal ? undefined : predict(xVal) };
-    const selfWeights = { weight: Float32Array.from(head.heads[0].weight.dataSync() as Float32Array), bias: Float32Array.from(head.heads[0].bias.dataSync() as Float32Array) };
-    loadHeadModelInto(head, scanModel, scanModelPath);
-    const scanPred = { train: predict(xTrain), val: inputs.sameVal ? undefined : predict(xVal) };
+    const predictBoth = async () => ({ train: await predict('train'), val: sameVal ? undefined : await predict('val') });
+    const selfPred = await predictBoth();
+    const selfCriterion = headCriterion((selfPred.val ?? selfPred.train).probabilities, K, valNb, c.confidence_threshold);
+    const selfWeights = snapshotState(driver.model);
+    driver.loadScan();
+    const scanPred = await predictBoth();
     const worse = selfCriterion.scanLoss > scanCriterion.scanLoss;
     const kept: 'selflabel' | 'scan' = o.keep === 'selflabel' || !worse ? 'selflabel' : 'scan';
+    if (kept === 'selflabel') loadState(driver.model, selfWeights, { source: 'self-label weights' });
     const keptReason =
       kept === 'scan'
         ? `self-label raised the label-free SCAN val loss from ${scanCriterion.scanLoss.toFixed(4)} to ${selfCriterion.scanLoss.toFixed(4)} ` +
@@ -319,29 +302,21 @@ export async function runSelflabel(input: SelflabelOptionsInput, context: Partia
     const scanEval = evalOf(scanPred);
     const chosenEval = kept === 'selflabel' ? selfEval : scanEval;
     const trainEval = chosenEval.train;
-    const valEval = inputs.sameVal ? trainEval : chosenEval.val;
+    const valEval = sameVal ? trainEval : chosenEval.val;
     const finalSizes = clusterSizes(chosen.train.cluster, K);
     const collapse = collapseMessage(finalSizes, n, o.collapseThreshold, {});
     if (collapse) warn(collapse);
     if (state.skippedBatches > 0) warn(`${state.skippedBatches} batch(es) had no row above confidence_threshold ${c.confidence_threshold} and were skipped (the reference would have crashed)`);
     const outputs: Record<string, string> = {};
     if (complete) {
-      Object.assign(outputs, await writeStepOutputs(out, inputs.sameVal, train, val, chosen.train, chosen.val, K, trainEval, valEval, kept === 'selflabel' ? 'self-label' : 'SCAN (kept over self-label)'));
-      outputs.model = path.join(out, SCAN_FILES.model);
-      const w = kept === 'selflabel' ? selfWeights : { weight: scanModel.weight, bias: scanModel.bias };
-      await writeHeadModel(outputs.model, {
-        ...w,
-        standardization: scanModel.standardization,
-        dim,
-        numClasses: K,
-        metadata: { step: 'selflabel', kept, scan_model: scanModelPath, encoder: train.meta.encoder, db: train.meta.db, config_hash: configHash },
-      });
+      Object.assign(outputs, await writeStepOutputs(out, sameVal, train, val, chosen.train, chosen.val, K, trainEval, valEval, kept === 'selflabel' ? 'self-label' : 'SCAN (kept over self-label)'));
+      Object.assign(outputs, await driver.writeModel(out, { step: 'selflabel', mode: c.mode, kept, scan_model: scanModelPath, config_hash: configHash }));
     }
     outputs.checkpoint = checkpointPath;
     outputs.log = runLog.logPath;
     outputs.summary = runLog.summaryPath;
     const reported = valEval ?? trainEval;
-    const cand = (e: { train?: ReturnType<typeof evaluateAgainstLabels>; val?: ReturnType<typeof evaluateAgainstLabels> }) => metricsOf(inputs.sameVal ? e.train : (e.val ?? e.train));
+    const cand = (e: { train?: ReturnType<typeof evaluateAgainstLabels>; val?: ReturnType<typeof evaluateAgainstLabels> }) => metricsOf(sameVal ? e.train : (e.val ?? e.train));
     const summary: SelflabelSummary = {
       acc: reported?.acc ?? null,
       nmi: reported?.nmi ?? null,
@@ -371,25 +346,14 @@ export async function runSelflabel(input: SelflabelOptionsInput, context: Partia
     return { summary, history: state.history, train: chosen.train, val: chosen.val, out };
   } finally {
     optimizer.dispose();
-    head.dispose();
+    driver.dispose();
   }
 }
 
 function trainingKeys(c: SelflabelConfig): Record<string, unknown> {
-  const { num_workers: _w, train_db_name: _tn, val_db_name: _vn, val_db: _v, ...rest } = c;
-  return rest;
-}
-
-function loadHeadModelInto(head: ClusterHeads, m: HeadModel, source: string): void {
-  const k = m.numClasses;
-  loadState(
-    head,
-    new Map<string, SafetensorsEntry>([
-      ['0.weight', { dtype: 'F32', shape: [m.dim, k], data: m.weight }],
-      ['0.bias', { dtype: 'F32', shape: [k], data: m.bias }],
-    ]),
-    { source },
-  );
+  const { num_workers: _w, train_db_name: _tn, val_db_name: _vn, val_db: _v, mode, ...rest } = c;
+  // Frozen mode predates the key: leaving it out keeps earlier frozen checkpoints resumable.
+  return mode === 'frozen' ? rest : { mode, ...rest };
 }
 
 /** Label-free scores of a head's val probabilities (see {@link HeadCriterion}). */

@@ -13,6 +13,10 @@ import { z } from 'zod';
 export const SelflabelConfigSchema = z
   .object({
     setup: z.literal('selflabel'),
+    mode: z
+      .enum(['frozen', 'image'])
+      .default('frozen')
+      .describe("frozen (default): SCAN's head on stored features; image: SCAN's backbone + head fine-tuned on weak/strong views of the images"),
     backbone: z.string().min(1),
     model_kwargs: z.record(z.string(), z.unknown()).optional(),
     train_db: DbSpecInputSchema,
@@ -32,7 +36,10 @@ export const SelflabelConfigSchema = z
     scheduler: SchedulerNameSchema,
     scheduler_kwargs: SchedulerKwargsSchema.default({}),
     augmentation_strategy: z.string().optional(),
-    augmentation_kwargs: z.record(z.string(), z.unknown()).optional(),
+    augmentation_kwargs: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('image mode: the strong view; with strategy digits, cutout_kwargs {n_holes, length} adds Cutout'),
     transformation_kwargs: z.record(z.string(), z.unknown()).optional(),
     seed: z.number().int().nonnegative().default(0),
     min_confident_per_cluster: z

@@ -2,12 +2,12 @@ import { formatZodIssues, UsageError } from '@twindb/core-tensors';
 import { BackendChoiceSchema } from '@twindb/core-tensors/backend';
 import { z } from 'zod';
 
-/** Options of {@link runSelflabel} (frozen-feature mode); the recipe lives in the YAML (`config`). */
+/** Options of {@link runSelflabel}; the recipe, and the mode (`mode: frozen | image`), live in the YAML (`config`). */
 export const SelflabelOptionsSchema = z
   .object({
     config: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).describe('Self-label YAML (configs/selflabel/*.yml), or the parsed config object'),
-    scan: z.string().min(1).describe('SCAN output folder (its model.safetensors: best head + standardisation), or that file'),
-    features: z.string().min(1).describe('Arrow feature file of the DB being labelled (the one SCAN clustered)'),
+    scan: z.string().min(1).describe('SCAN output folder (its model.safetensors: best head + standardisation, or backbone + head in image mode), or that file'),
+    features: z.string().min(1).optional().describe('Arrow feature file of the DB being labelled (the one SCAN clustered); frozen mode only (image mode reads the images)'),
     valFeatures: z.string().min(1).optional().describe('Feature file of the val DB: label-free comparison with SCAN, and metrics when labelled (default: the features file)'),
     out: z.string().min(1).describe('Output folder: predictions, model, checkpoint, logs (created if absent)'),
     resume: z.boolean().default(false).describe('Continue from out/checkpoint.safetensors (without it an existing checkpoint is an error)'),

@@ -10,9 +10,13 @@ import { featuresFromPretext } from './pretext-features.js';
 export const ScanCommandSchema = z.object({
   configExp: z.string().min(1).describe('SCAN YAML (configs/scan/scan_<db>.yml)'),
   configEnv: z.string().min(1).optional().describe("the reference's env config; accepted for its commands (outputs go to --out)"),
-  pretext: z.string().min(1).optional().describe("twindb pretext run folder: its encoder.onnx embeds the config's train_db and val_db into <out>/features/ (frozen-feature mode)"),
+  pretext: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("twindb pretext run folder. Frozen mode: its encoder.onnx embeds the config's train_db and val_db into <out>/features/; image mode (mode: image in the config): its backbone is fine-tuned and its embeddings mined"),
   features: z.string().min(1).optional().describe('Arrow feature file of the DB being clustered (instead of --pretext)'),
-  ...ScanOptionsSchema.omit({ config: true, features: true }).shape,
+  ...ScanOptionsSchema.omit({ config: true, features: true, pretext: true }).shape,
 });
 
 const scanFlags = () =>
@@ -31,14 +35,15 @@ export function registerScanCommand(program: Command): void {
   const flags = scanFlags();
   const cmd = program
     .command('scan')
-    .description('STEP 2: SCAN clustering of a DB from its SimCLR features (heads on frozen features; best head chosen label-free)')
+    .description('STEP 2: SCAN clustering of a DB from its SimCLR neighbours (heads on frozen features, or backbone + heads on images with mode: image; best head chosen label-free)')
     .option('--json', 'print the summary (acc, nmi, ari on the val DB when it has labels, head, seconds) on stdout');
   flags
     .register(cmd)
     .addHelpText(
       'after',
       '\nExamples:\n  twindb scan --config-exp configs/scan/scan_mnist-0-4.yml --pretext runs/mnist --out runs/scan-0-4 --json\n' +
-        '  twindb scan --config-exp configs/scan/scan_mnist.yml --features feats/pool.arrow --val-features feats/heldout.arrow --out runs/scan\n',
+        '  twindb scan --config-exp configs/scan/scan_mnist.yml --features feats/pool.arrow --val-features feats/heldout.arrow --out runs/scan\n' +
+        '  twindb scan --config-exp configs/scan/scan_mnist-0-4-image.yml --pretext runs/mnist --out runs/scan-0-4-image --json   (image mode)\n',
     )
     .action(async (raw: Record<string, unknown>) => {
       const { backend } = program.opts<{ backend?: string }>();
@@ -46,14 +51,17 @@ export function registerScanCommand(program: Command): void {
       const ctx = stepContextForCli();
       const { configExp, configEnv: _env, pretext, ...rest } = o;
       let { features, valFeatures } = o;
-      if (features === undefined) {
+      const config = await loadScanConfig(configExp);
+      const image = config.mode === 'image';
+      if (image && pretext === undefined) throw new UsageError(`--pretext is required: ${configExp} is an image-mode config (mode: image) and fine-tunes a pretext run's backbone`);
+      if (!image && features === undefined) {
         if (pretext === undefined) throw new UsageError('--features or --pretext is required: the SimCLR features of the DB to cluster');
-        const config = await loadScanConfig(configExp);
         const extracted = await featuresFromPretext(pretext, config.train_db, valFeatures === undefined ? config.val_db : undefined, o.out, ctx);
         features = extracted.features;
         valFeatures ??= extracted.valFeatures;
       }
-      const { summary } = await runScan({ ...rest, config: configExp, features, valFeatures }, ctx);
+      // Image mode mines on the pretext model's embeddings itself (or on --features when given).
+      const { summary } = await runScan({ ...rest, config: configExp, features, valFeatures, ...(image ? { pretext } : {}) }, ctx);
       if (raw.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
     });
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '@twindb/core-tensors';
 import { loadScanConfig } from '@twindb/scan';
-import { runSelflabel, SelflabelOptionsSchema } from '@twindb/selflabel';
+import { loadSelflabelConfig, runSelflabel, SelflabelOptionsSchema } from '@twindb/selflabel';
 import { z } from 'zod';
 import { SchemaFlags } from '../options/schema-flags.js';
 import { stepContextForCli } from '../step-context.js';
@@ -39,14 +39,20 @@ export function registerSelflabelCommand(program: Command): void {
     .option('--json', 'print the summary (acc, nmi, ari on the val DB when it has labels, which head was kept and why) on stdout');
   flags
     .register(cmd)
-    .addHelpText('after', '\nExample:\n  twindb selflabel --config-exp configs/selflabel/selflabel_mnist-0-4.yml --scan runs/scan-0-4 --out runs/selflabel-0-4 --json\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  twindb selflabel --config-exp configs/selflabel/selflabel_mnist-0-4.yml --scan runs/scan-0-4 --out runs/selflabel-0-4 --json\n' +
+        '  twindb selflabel --config-exp configs/selflabel/selflabel_mnist-0-4-image.yml --scan runs/scan-0-4-image --out runs/selflabel-0-4-image --json   (image mode)\n',
+    )
     .action(async (raw: Record<string, unknown>) => {
       const { backend } = program.opts<{ backend?: string }>();
       const o = flags.parse(raw, backend ? { backend } : {});
       const ctx = stepContextForCli();
       const { configExp, configEnv: _env, pretext, ...rest } = o;
       let { features, valFeatures } = o;
-      if (features === undefined) {
+      // Image mode (mode: image in the config) reads the images and the SCAN run's backbone + head: no features.
+      const image = (await loadSelflabelConfig(configExp)).mode === 'image';
+      if (!image && features === undefined) {
         const fromScan = path.join(o.scan, 'features', 'train.arrow');
         if (existsSync(fromScan)) {
           features = fromScan;

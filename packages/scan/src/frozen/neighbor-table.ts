@@ -1,5 +1,6 @@
 import { topKCosine, writeFileAtomic } from '@twindb/core-tensors';
-import { Field, Float32, Int32, List, Table, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { readFile } from 'node:fs/promises';
+import { Field, Float32, Int32, List, Table, Utf8, tableFromIPC, tableToIPC, vectorFromArray } from 'apache-arrow';
 
 /** The reference's neighbour file: per sample its m = k + 1 nearest rows (column 0 ≈ itself). */
 export interface NeighborTable {
@@ -53,4 +54,21 @@ export async function writeNeighborsArrow(file: string, t: NeighborTable, ids: r
     distances: vectorFromArray(dists, new List(new Field('item', new Float32(), false))),
   });
   await writeFileAtomic(file, tableToIPC(table, 'file'));
+}
+
+/** Reads a neighbours file written by {@link writeNeighborsArrow}: the table and the row ids. */
+export async function readNeighborsArrow(file: string): Promise<{ table: NeighborTable; ids: string[] }> {
+  const t = tableFromIPC(await readFile(file));
+  const ids = (t.getChild('id')!.toArray() as unknown[]).map(String);
+  const rows = t.getChild('neighbor_rows')!;
+  const dists = t.getChild('distances')!;
+  const n = t.numRows;
+  const m = n ? (rows.get(0) as { length: number }).length : 0;
+  const indices = new Int32Array(n * m);
+  const distances = new Float32Array(n * m);
+  for (let i = 0; i < n; i++) {
+    indices.set(Int32Array.from(rows.get(i) as Iterable<number>), i * m);
+    distances.set(Float32Array.from(dists.get(i) as Iterable<number>), i * m);
+  }
+  return { table: { indices, distances, m, n }, ids };
 }

@@ -1,0 +1,115 @@
+import path from 'node:path';
+import { InputDataError, Rng, writeFileAtomic } from '@twindb/core-tensors';
+import type { SafetensorsEntry } from '@twindb/core-tensors/nn';
+import type { FeatureSet } from '../frozen/feature-set.js';
+import { loadFrozenInputs, type FrozenInputs } from '../frozen/frozen-inputs.js';
+import type { ScanConfig } from '../scan-config.js';
+import type { ScanDriver } from '../scan-driver.js';
+import { embedRows, imageHeadProbabilities, imageScanBatches, openImageInputs, trainingTransformOf, type ImageInputs, type ImageRows } from './image-data.js';
+import { classifierToOnnx, createClusteringModel, loadPretextBackbone, pretextEncoder, writeClusterModel, type ImageSpec } from './image-model.js';
+import { readPretextRun, type PretextRun } from './pretext-run.js';
+
+export interface ImageScanInputs {
+  pretext: string;
+  /** Mining features of train_db (else computed with the pretext model, eval mode, val transform). */
+  features?: string;
+  valFeatures?: string;
+  log: (line: string) => void;
+}
+
+/**
+ * Image-mode SCAN (spec §7.4): ClusteringModel(backbone + `num_heads` linear heads) whose backbone
+ * comes from the pretext run (§4.8), trained on anchors and neighbours both augmented with the
+ * config's strategy; `update_cluster_head_only` freezes the backbone (eval mode, outside the tape).
+ */
+export async function imageScanDriver(x: ImageScanInputs, c: ScanConfig): Promise<ScanDriver> {
+  const run = readPretextRun(x.pretext, c.backbone);
+  const inputs = await openImageInputs(c, run, x.log);
+  const transform = trainingTransformOf(c, run);
+  const mining = await miningFeatures(x, run, inputs);
+  const model = createClusteringModel(run, c.num_classes, c.num_heads, new Rng(`scan:init:${c.seed}`));
+  const report = loadPretextBackbone(model, run);
+  x.log(`weights: backbone ${report.loaded.length} tensors from ${run.dir}/model.safetensors (contrastive head left out; ${c.num_heads} fresh head(s))`);
+  const headOnly = c.update_cluster_head_only;
+  const spec = imageSpecOf(run, inputs);
+  const rows = (w: 'train' | 'val') => (w === 'train' ? inputs.train : inputs.val);
+  return {
+    mode: `images, ${headOnly ? 'heads only' : 'backbone fine-tuned'}`,
+    trainName: `train_db ${inputs.train.meta.db}`,
+    train: inputs.train,
+    val: inputs.val,
+    sameVal: inputs.sameVal,
+    mining,
+    model,
+    parameters: () => (headOnly ? model.clusterHead.parameters() : model.parameters()),
+    identity: {
+      pretext: { digest: run.digest },
+      trainDb: inputs.train.meta.db,
+      mining: { digest: mining.train.digest, rows: mining.train.rows },
+      valDb: inputs.sameVal ? 'train_db' : { db: inputs.val.meta.db, digest: mining.val.digest },
+    },
+    startInfo: { pretext: run.dir, trainDb: inputs.train.meta.db, valDb: inputs.val.meta.db, miningFeatures: mining.train.file, parameters: model.numParameters() },
+    describe: `${c.backbone} + ${c.num_heads} head(s) →${c.num_classes} (${model.numParameters().toLocaleString('en')} parameters${headOnly ? ', heads only' : ''})`,
+    batches: (nb, epoch) => imageScanBatches(inputs.train, nb, transform, model, { seed: c.seed, epoch, batchSize: c.batch_size, headOnly, concurrency: c.num_workers }),
+    probabilities: (w) => imageHeadProbabilities(model, rows(w), inputs.valTransform),
+    sizesOn: 'val',
+    extras: () => new Map<string, SafetensorsEntry>(),
+    restoreExtras: () => undefined,
+    writeModel: async (out, head, metadata) => {
+      const file = path.join(out, 'model.safetensors');
+      const onnx = path.join(out, 'classifier.onnx');
+      const meta = { ...metadata, pretext: run.dir, db: inputs.train.meta.db };
+      await writeClusterModel(file, model, head, spec, meta);
+      await writeFileAtomic(onnx, classifierToOnnx(model, head, spec, { 'twindb.config_hash': metadata.config_hash ?? '' }));
+      return { model: file, classifierOnnx: onnx };
+    },
+    dispose: () => model.dispose(),
+  };
+}
+
+/** The image pipeline of a run: what model.safetensors and classifier.onnx record. */
+export function imageSpecOf(run: PretextRun, inputs: ImageInputs): ImageSpec {
+  const crop = inputs.transformationKwargs.crop_size;
+  return {
+    backbone: run.backbone,
+    ...(run.variant ? { variant: run.variant } : {}),
+    inChannels: run.inChannels,
+    inputShape: [crop, crop, run.inChannels],
+    normalize: inputs.transformationKwargs.normalize,
+    ...(typeof run.format.size === 'number' ? { imageSize: run.format.size } : {}),
+  };
+}
+
+/**
+ * The embeddings neighbours are mined on (spec §7.4/§8: the L2-normalised SimCLR head output):
+ * the given feature files, whose ids must be the DBs' in order, else computed with the pretext
+ * model in eval mode on val-transformed images.
+ */
+export async function miningFeatures(x: ImageScanInputs, run: PretextRun, inputs: ImageInputs): Promise<FrozenInputs> {
+  if (x.features !== undefined) {
+    const given = await loadFrozenInputs(x.features, inputs.sameVal ? undefined : x.valFeatures);
+    checkRows(given.train, inputs.train, 'features');
+    if (!inputs.sameVal && x.valFeatures !== undefined) {
+      checkRows(given.val, inputs.val, 'valFeatures');
+      return given;
+    }
+    if (inputs.sameVal) return given;
+    return { train: given.train, val: await computed(run, inputs.val, inputs, 'val'), sameVal: false };
+  }
+  const train = await computed(run, inputs.train, inputs, 'train');
+  return { train, val: inputs.sameVal ? train : await computed(run, inputs.val, inputs, 'val'), sameVal: inputs.sameVal };
+}
+
+async function computed(run: PretextRun, rows: ImageRows, inputs: ImageInputs, what: string): Promise<FeatureSet> {
+  const enc = pretextEncoder(run);
+  try {
+    return await embedRows(rows, inputs.valTransform, enc, `${run.dir} (pretext model, ${what})`);
+  } finally {
+    enc.dispose();
+  }
+}
+
+function checkRows(f: FeatureSet, rows: ImageRows, key: string): void {
+  const same = f.rows === rows.rows && f.ids.every((id, i) => id === rows.ids[i]);
+  if (!same) throw new InputDataError(`${key}: ${f.file} does not hold the rows of ${rows.meta.db} in order (${f.rows} rows vs ${rows.rows}); extract it from that DB, or leave it out to embed the images with the pretext model`);
+}
