@@ -9,6 +9,7 @@ import { registerScanCommand } from './commands/scan.js';
 import { registerSelflabelCommand } from './commands/selflabel.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerPipelineCommand } from './commands/pipeline.js';
+import { registerEvalCommand } from './commands/eval.js';
 
 /** Options every subcommand understands. */
 export interface GlobalOptions {
@@ -53,6 +54,7 @@ export function createProgram(): Command {
   registerSampleCommand(program);
   registerScanCommand(program);
   registerSelflabelCommand(program);
+  registerEvalCommand(program);
   registerPipelineCommand(program);
   registerDemoCommand(program);
 

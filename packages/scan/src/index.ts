@@ -57,3 +57,5 @@ export {
 } from './image/image-model.js';
 export { openImageInputs, rowsOf, trainingTransformOf, imageHeadProbabilities, imageChunks, embedRows, imageScanBatches, type ImageRows, type ImageInputs, type ImageStepConfig } from './image/image-data.js';
 export { imageSpecOf } from './image/image-driver.js';
+export { writePrototypeGrid, writeRunPrototypes, type PrototypeGridInput } from './io/prototype-grid.js';
+export { readPredictions, type PredictionsFile } from './io/read-predictions.js';

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '@twindb/core-tensors';
 import { loadScanConfig, runScan, ScanOptionsSchema } from '@twindb/scan';
+import { writePrototypes } from './prototypes.js';
 import { z } from 'zod';
 import { SchemaFlags } from '../options/schema-flags.js';
 import { stepContextForCli } from '../step-context.js';
@@ -62,6 +63,7 @@ export function registerScanCommand(program: Command): void {
       }
       // Image mode mines on the pretext model's embeddings itself (or on --features when given).
       const { summary } = await runScan({ ...rest, config: configExp, features, valFeatures, ...(image ? { pretext } : {}) }, ctx);
+      await writePrototypes(o.out, config.train_db, config.num_classes, ctx);
       if (raw.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
     });
 }

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { UsageError } from '@twindb/core-tensors';
 import { loadScanConfig } from '@twindb/scan';
 import { loadSelflabelConfig, runSelflabel, SelflabelOptionsSchema } from '@twindb/selflabel';
+import { writePrototypes } from './prototypes.js';
 import { z } from 'zod';
 import { SchemaFlags } from '../options/schema-flags.js';
 import { stepContextForCli } from '../step-context.js';
@@ -51,7 +52,8 @@ export function registerSelflabelCommand(program: Command): void {
       const { configExp, configEnv: _env, pretext, ...rest } = o;
       let { features, valFeatures } = o;
       // Image mode (mode: image in the config) reads the images and the SCAN run's backbone + head: no features.
-      const image = (await loadSelflabelConfig(configExp)).mode === 'image';
+      const slConfig = await loadSelflabelConfig(configExp);
+      const image = slConfig.mode === 'image';
       if (!image && features === undefined) {
         const fromScan = path.join(o.scan, 'features', 'train.arrow');
         if (existsSync(fromScan)) {
@@ -69,6 +71,7 @@ export function registerSelflabelCommand(program: Command): void {
         }
       }
       const { summary } = await runSelflabel({ ...rest, config: configExp, features, valFeatures }, ctx);
+      await writePrototypes(o.out, slConfig.train_db, slConfig.num_classes, ctx);
       if (raw.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
     });
 }

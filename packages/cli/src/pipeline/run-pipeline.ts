@@ -9,6 +9,7 @@ import { runScan } from '@twindb/scan';
 import { runSelflabel, type SelflabelSummary } from '@twindb/selflabel';
 import { loadPipelineConfig, PIPELINE_STEPS, type PipelineConfig, type PipelineStep } from './pipeline-config.js';
 import { writeLabels, type LabelsSummary } from './write-labels.js';
+import { writePrototypes } from '../commands/prototypes.js';
 
 export interface RunPipelineOptions {
   /** configs/pipeline/<name>.yml */
@@ -114,6 +115,7 @@ export async function runPipeline(o: RunPipelineOptions, context: Partial<StepCo
     skipped: false,
   }));
   summary.labels = { ...labels, kept: sl.kept, keptReason: sl.keptReason };
+  await writePrototypes(p.selflabel, config.pool_db, sl.clusterSizes.length, ctx);
   return finish();
 }
 

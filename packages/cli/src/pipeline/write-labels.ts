@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { evaluateClustering, formatCsvField, loadFeatures, parseCsvLine, writeFileAtomic, InputDataError } from '@twindb/core-tensors';
+import { evaluateClustering, formatCsvField, InputDataError, loadFeatures, writeFileAtomic } from '@twindb/core-tensors';
+import { readPredictions } from '@twindb/scan';
 import { Float32, Int32, Table, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
 
 export interface WriteLabelsInput {
@@ -27,25 +27,6 @@ export interface LabelsSummary {
   acc: number | null;
   nmi: number | null;
   ari: number | null;
-}
-
-/** Reads `predictions.csv` (id, path, label, cluster, confidence, p_…) of a self-label run. */
-async function readPredictions(arrowFile: string): Promise<{ ids: string[]; cluster: Int32Array; confidence: Float32Array }> {
-  const file = arrowFile.replace(/\.arrow$/, '.csv');
-  const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l.length > 0);
-  const header = lines[0].split(',');
-  const [idCol, clusterCol, confCol] = ['id', 'cluster', 'confidence'].map((c) => header.indexOf(c));
-  if (idCol < 0 || clusterCol < 0 || confCol < 0) throw new InputDataError(`${file}: expected columns id, cluster, confidence`);
-  const rows = lines.slice(1).map((l, i) => {
-    const parsed = parseCsvLine(l);
-    if ('problem' in parsed) throw new InputDataError(`${file}: row ${i + 1}: ${parsed.problem}`);
-    return parsed.fields;
-  });
-  return {
-    ids: rows.map((f) => f[idCol]),
-    cluster: Int32Array.from(rows, (f) => Number(f[clusterCol])),
-    confidence: Float32Array.from(rows, (f) => Number(f[confCol])),
-  };
 }
 
 const known = (labels: ArrayLike<number | null>) => Array.from(labels).every((l) => l !== null && l >= 0);

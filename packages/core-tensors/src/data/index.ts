@@ -27,7 +27,7 @@ export { openStl10Source } from './sources/stl10-source.js';
 export type { Stl10Split } from './sources/stl10-source.js';
 export { decodeImageFile, decodeImageBuffer } from './decode/decode-image-file.js';
 export { fitImage } from './decode/fit-image.js';
-export { writeImageFile } from './decode/write-image-file.js';
+export { writeImageFile, encodeImage, type ImageFileFormat } from './decode/write-image-file.js';
 export { ImageReadError } from './decode/image-read-error.js';
 export { decodeStream, defaultDecodeConcurrency } from './decode/decode-stream.js';
 export type { DecodedImage, DecodeStreamOptions } from './decode/decode-stream.js';
