@@ -5,7 +5,7 @@ import { initBackend } from '@twindb/core-tensors/backend';
 import { runScan } from '@twindb/scan';
 import { runSelflabel } from '@twindb/selflabel';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TINY_AUGMENT, TINY_TRANSFORM, tinyImageScanConfig, writeTinyPretextRun } from './image-fixture.js';
+import { TINY_AUGMENT, TINY_TRANSFORM, tinyImageScanConfig, writeTinyPretextRun } from '../../scan/test/image-fixture.js';
 
 const quiet = { log: () => undefined };
 let dir: string;

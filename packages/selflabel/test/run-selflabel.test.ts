@@ -7,7 +7,7 @@ import { decodeSafetensors } from '@twindb/core-tensors/nn';
 import { runScan } from '@twindb/scan';
 import { loadSelflabelConfig, runSelflabel } from '@twindb/selflabel';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { blobConfig, writeBlobs } from './synthetic.js';
+import { blobConfig, writeBlobs } from '../../scan/test/synthetic.js';
 
 const quiet = { log: () => undefined };
 let dir: string;
