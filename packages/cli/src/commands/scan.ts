@@ -3,14 +3,14 @@ import { UsageError } from '@twindb/core-tensors';
 import { loadScanConfig, runScan, ScanOptionsSchema } from '@twindb/scan';
 import { writePrototypes } from './prototypes.js';
 import { z } from 'zod';
+import { CONFIG_STEP_FLAGS, configFileFields } from '../options/config-step-flags.js';
 import { SchemaFlags } from '../options/schema-flags.js';
 import { stepContextForCli } from '../step-context.js';
 import { featuresFromPretext } from './pretext-features.js';
 
 /** `twindb scan`'s options: the library's, with the config as a file and features from a pretext run. */
 export const ScanCommandSchema = z.object({
-  configExp: z.string().min(1).describe('SCAN YAML (configs/scan/scan_<db>.yml)'),
-  configEnv: z.string().min(1).optional().describe("the reference's env config; accepted for its commands (outputs go to --out)"),
+  ...configFileFields('SCAN YAML (configs/scan/scan_<db>.yml)'),
   pretext: z
     .string()
     .min(1)
@@ -21,15 +21,8 @@ export const ScanCommandSchema = z.object({
 });
 
 const scanFlags = () =>
-  new SchemaFlags(ScanCommandSchema, {
-    configExp: { valueName: 'yml', aliases: ['config_exp'] },
-    configEnv: { valueName: 'yml', aliases: ['config_env'] },
-    pretext: { valueName: 'run' },
-    features: { valueName: 'arrow' },
-    valFeatures: { valueName: 'arrow' },
-    out: { valueName: 'dir' },
-    backend: { hidden: true }, // the global --backend
-  });
+  new SchemaFlags(ScanCommandSchema, { ...CONFIG_STEP_FLAGS });
+
 
 /** `twindb scan`: STEP 2, SCAN clustering of the new DB (frozen-feature mode). */
 export function registerScanCommand(program: Command): void {

@@ -6,30 +6,22 @@ import { loadScanConfig } from '@twindb/scan';
 import { loadSelflabelConfig, runSelflabel, SelflabelOptionsSchema } from '@twindb/selflabel';
 import { writePrototypes } from './prototypes.js';
 import { z } from 'zod';
+import { CONFIG_STEP_FLAGS, configFileFields } from '../options/config-step-flags.js';
 import { SchemaFlags } from '../options/schema-flags.js';
 import { stepContextForCli } from '../step-context.js';
 import { featuresFromPretext } from './pretext-features.js';
 
 /** `twindb selflabel`'s options: the library's, with the config as a file and features found for the user. */
 export const SelflabelCommandSchema = z.object({
-  configExp: z.string().min(1).describe('self-label YAML (configs/selflabel/selflabel_<db>.yml)'),
-  configEnv: z.string().min(1).optional().describe("the reference's env config; accepted for its commands (outputs go to --out)"),
+  ...configFileFields('self-label YAML (configs/selflabel/selflabel_<db>.yml)'),
   pretext: z.string().min(1).optional().describe('twindb pretext run folder, to embed the DBs when the SCAN folder holds no features/'),
   features: z.string().min(1).optional().describe('Arrow feature file of the DB being labelled (default: <scan>/features/train.arrow, as `twindb scan --pretext` writes)'),
   ...SelflabelOptionsSchema.omit({ config: true, features: true }).shape,
 });
 
 const selflabelFlags = () =>
-  new SchemaFlags(SelflabelCommandSchema, {
-    configExp: { valueName: 'yml', aliases: ['config_exp'] },
-    configEnv: { valueName: 'yml', aliases: ['config_env'] },
-    scan: { valueName: 'dir' },
-    pretext: { valueName: 'run' },
-    features: { valueName: 'arrow' },
-    valFeatures: { valueName: 'arrow' },
-    out: { valueName: 'dir' },
-    backend: { hidden: true }, // the global --backend
-  });
+  new SchemaFlags(SelflabelCommandSchema, { ...CONFIG_STEP_FLAGS, scan: { valueName: 'dir' } });
+
 
 /** `twindb selflabel`: STEP 3, self-labelling of the SCAN result → the labelled training DB. */
 export function registerSelflabelCommand(program: Command): void {
