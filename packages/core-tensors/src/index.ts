@@ -5,7 +5,7 @@
  */
 
 // --- errors: one base class with a code (= the CLI's exit code), one zod-issue formatter -------
-export { TwindbError, UsageError, InputDataError, OutputPathError, exitCodeOf, EXIT_CODES, type TwindbErrorCode } from './errors/twindb-error.js';
+export { TwindbError, UsageError, InputDataError, OutputPathError, GuardError, exitCodeOf, EXIT_CODES, type TwindbErrorCode } from './errors/twindb-error.js';
 export { formatZodIssues, type IssueKeyNamer } from './errors/format-zod-issues.js';
 
 // --- math: seeded random numbers, vector math, top-k -------------------------------------------

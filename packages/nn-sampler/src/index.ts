@@ -6,7 +6,9 @@
 
 // --- the step: options, entry, result ---------------------------------------------------------
 export { SampleOptionsSchema, parseSampleOptions, type SampleOptions, type SampleOptionsInput } from './options.js';
-export { runSample, type SampleResult } from './run-sample.js';
+export { runSample, SampleGuardError, type SampleResult } from './run-sample.js';
+export { NN_MAKER_DEFAULTS } from './options.js';
+export { encodeNpyInt64, readNpyInt } from './seed/npy.js';
 export type { SampleReport, UncoveredTarget } from './phases/report-match.js';
 export type { MatchReport, FeatureMatch } from './report/build-report.js';
 export type { ClassMix } from './report/class-mix.js';

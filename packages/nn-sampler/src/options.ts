@@ -16,9 +16,46 @@ export const SampleOptionsSchema = z.object({
   target: Features.describe('target DB features: the distribution to match (seed: --target_csv)'),
   pool: z.array(Features).min(1).describe('pool ("near DB") feature files; several = shards (seed: --near_csv)'),
   out: z.string().min(1).describe('output folder (seed: --save_dir)'),
-  mode: z.enum(['union', 'quota', 'match']).default('match').describe('union = seed behaviour; quota = k distinct per target; match = unweighted mix follows the target'),
-  k: z.number().int().min(1, 'k must be ≥ 1').default(5).describe('neighbours per target (seed: --nn_factor)'),
-  maxDistance: z.number().min(0, 'threshold must be in [0, 2]').max(2, 'threshold must be in [0, 2]').default(2).describe('cosine-distance threshold (seed: --dist_thr)'),
+  mode: z
+    .enum(['union', 'quota', 'match'])
+    .optional()
+    .describe('union = seed behaviour; quota = k distinct per target; match = unweighted mix follows the target (default: "match"; "union" with the seed\'s flags)'),
+  k: z.number().int().min(1, 'k must be ≥ 1').default(5).describe('neighbours per target (with the seed\'s flags: the largest --nn_factor)'),
+  maxDistance: z.number().min(0, 'threshold must be in [0, 2]').max(2, 'threshold must be in [0, 2]').default(2).describe('cosine-distance threshold between a target and its pool neighbours (the seed has none)'),
+  nnMaker: z
+    .boolean()
+    .default(false)
+    .describe("behave as the seed's nn_maker.py: union by default, target de-duplication at --dist_thr 0.98, ImageSets/scan_nn{K}.txt and topk{K}_neighbors_val_from_train.npy per K (set by the CLI when a seed flag is used)"),
+  nnFactor: z
+    .array(z.number().int().min(1, 'K must be ≥ 1'))
+    .min(1)
+    .optional()
+    .describe("seed: the K values, one ImageSets/scan_nn{K}.txt per value; the largest is used for twindb's own outputs (default 20; implies nnMaker)"),
+  distThr: z
+    .number()
+    .min(-1, 'dist_thr is a cosine similarity in [-1, 1]')
+    .max(1, 'dist_thr is a cosine similarity in [-1, 1]')
+    .optional()
+    .describe('seed: cosine SIMILARITY at or above which a target is a near-duplicate of a kept one and removed (default 0.98 with the seed\'s flags; implies nnMaker)'),
+  targetDedup: z
+    .number()
+    .min(-1, 'target-dedup is a cosine similarity in [-1, 1]')
+    .max(1, 'target-dedup is a cosine similarity in [-1, 1]')
+    .optional()
+    .describe('remove near-duplicate targets (e.g. consecutive video frames) before the search: a target whose cosine similarity to an already kept one is ≥ this (any mode)'),
+  dedupRule: z
+    .enum(['greedy', 'fork'])
+    .default('greedy')
+    .describe("target de-duplication: greedy against every kept target, or the fork's exact (index-shifted) rule, for comparing with ImageSets it made"),
+  featureDim: z.number().int().min(1).optional().describe('seed: expected feature dimension of the CSV files (checked)'),
+  nnNpy: z.string().min(1).optional().describe('seed: reuse the neighbours saved in this topk{K}_neighbors_val_from_train.npy instead of searching (implies nnMaker)'),
+  montage: z.number().int().min(0).default(0).describe("with --near_db and --target_db: the fork's neighbour strips for the first N kept targets (nn_<i><name>.jpg)"),
+  minCoverage: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.5)
+    .describe('guard: below this share of covered targets the outputs are still written, a warning is printed and the run fails with exit code 4'),
   unionWeights: z.enum(['distance', 'even']).default('distance').describe("union: spread each target's unit evenly (seed) or favouring its nearest items"),
   budget: z.number().int().positive().optional().describe('match mode: exact number of items to select'),
   index: z.enum(['auto', 'exact', 'hnsw']).default('auto').describe('search: exact blocked top-k, HNSW, or chosen by a cost model'),
@@ -43,10 +80,36 @@ export const SampleOptionsSchema = z.object({
 });
 
 export type SampleOptionsInput = z.input<typeof SampleOptionsSchema>;
-export type SampleOptions = z.output<typeof SampleOptionsSchema>;
+
+/** The options as a run uses them: the schema's output with the seed path's defaults resolved. */
+export type SampleOptions = Omit<z.output<typeof SampleOptionsSchema>, 'mode'> & {
+  mode: 'union' | 'quota' | 'match';
+  /** The K values of the seed's outputs (ImageSets, .npy), ascending; null off the seed path. */
+  seedKs: number[] | null;
+  /** Target de-duplication similarity, when on (--target-dedup, or --dist_thr / 0.98 on the seed path). */
+  dedupThreshold: number | undefined;
+};
+
+/** The fork's defaults: `--nn_factor 20`, `--dist_thr 0.98`. */
+export const NN_MAKER_DEFAULTS = { nnFactor: 20, distThr: 0.98 } as const;
 
 export function parseSampleOptions(input: unknown): SampleOptions {
   const r = SampleOptionsSchema.safeParse(input);
   if (!r.success) throw new UsageError(`sample: invalid options: ${formatZodIssues(r.error.issues)}`);
-  return r.data;
+  const o = r.data;
+  const seedPath = o.nnMaker || o.nnFactor !== undefined || o.distThr !== undefined || o.nnNpy !== undefined;
+  if (o.distThr !== undefined && o.targetDedup !== undefined && o.distThr !== o.targetDedup) {
+    throw new UsageError(`sample: --dist_thr ${o.distThr} and --target-dedup ${o.targetDedup} set the same threshold; give one`);
+  }
+  const seedKs = seedPath ? [...new Set(o.nnFactor ?? [NN_MAKER_DEFAULTS.nnFactor])].sort((a, b) => a - b) : null;
+  return {
+    ...o,
+    nnMaker: seedPath,
+    // An explicit mode wins; the seed path is the fork's plain union.
+    mode: o.mode ?? (seedPath ? 'union' : 'match'),
+    // On the seed path k is the largest K (twindb's own outputs are those of the largest K).
+    k: seedKs ? seedKs[seedKs.length - 1] : o.k,
+    seedKs,
+    dedupThreshold: o.targetDedup ?? o.distThr ?? (seedPath ? NN_MAKER_DEFAULTS.distThr : undefined),
+  };
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadFeatures, Rng } from '@twindb/core-tensors';
 import { memoryFeatureSource } from './search/feature-source.js';
-import { runSample } from './run-sample.js';
+import { runSample, SampleGuardError } from './run-sample.js';
 
 const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'nn-sampler-test-'));
 afterAll(() => fs.rm(dir, { recursive: true, force: true }));
@@ -34,7 +34,7 @@ const poolShards = () => [
 describe('runSample', () => {
   for (const mode of ['union', 'quota', 'match'] as const) {
     it(`${mode}: sharded pool = unsharded pool, weights sum to covered targets`, async () => {
-      const common = { target: target(), mode, k: 3, maxDistance: 0.5, reportSamples: 60, codebook: 8 };
+      const common = { target: target(), mode, k: 3, maxDistance: 0.5, reportSamples: 60, codebook: 8, minCoverage: 0 }; // 27.5 % covered: below the default guard
       const a = await runSample({ ...common, pool: poolWhole(), out: path.join(dir, `${mode}-a`) });
       const b = await runSample({ ...common, target: target(), pool: poolShards(), out: path.join(dir, `${mode}-b`) });
       expect(Array.from(b.selection.pool)).toEqual(Array.from(a.selection.pool));
@@ -77,7 +77,7 @@ describe('runSample', () => {
 
   it('clamps k larger than the pool with a warning, lists uncovered targets and drops near-duplicates', async () => {
     const small = memoryFeatureSource({ name: 'small', embeddings: P.e.subarray(0, 5 * dim), dim, ids: P.ids.slice(0, 5), encoder: 'enc' });
-    const r = await runSample({ target: target(), pool: [small], out: path.join(dir, 'clamp'), mode: 'union', k: 9, maxDistance: 0.3, reportSamples: 30 });
+    const r = await runSample({ target: target(), pool: [small], out: path.join(dir, 'clamp'), mode: 'union', k: 9, maxDistance: 0.3, reportSamples: 30, minCoverage: 0 });
     expect(r.warnings.join()).toMatch(/k = 9 is larger than the pool \(5 rows\)/);
     const unc = (await fs.readFile(path.join(dir, 'clamp', 'uncovered-targets.csv'), 'utf8')).trim().split('\n');
     expect(unc.length - 1).toBe((r.report.coverage as { uncovered: number }).uncovered);
@@ -85,6 +85,36 @@ describe('runSample', () => {
     const dd = d.report.dedup as { dropped: number; kept: number };
     expect(dd.dropped).toBeGreaterThan(0);
     expect(d.selection.weight.reduce((s, w) => s + w, 0)).toBeCloseTo(40, 9);
+  });
+
+  it('coverage below --min-coverage: the outputs are written, a warning names the share and the file, and a GuardError (exit 4) carries the result', async () => {
+    const small = memoryFeatureSource({ name: 'small', embeddings: P.e.subarray(0, 5 * dim), dim, ids: P.ids.slice(0, 5), encoder: 'enc' });
+    const out = path.join(dir, 'guard');
+    const err = await runSample({ target: target(), pool: [small], out, mode: 'union', k: 2, maxDistance: 0.3, reportSamples: 30 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SampleGuardError);
+    const g = err as SampleGuardError;
+    expect(g.exitCode).toBe(4);
+    expect(g.message).toMatch(/^coverage 0\.0 % \(0 of 40 targets\) is below --min-coverage 50\.0 %; the uncovered targets are listed in .*guard\/uncovered-targets\.csv$/);
+    expect(g.result.report.guard).toEqual({ minCoverage: 0.5, passed: false });
+    const report = JSON.parse(await fs.readFile(path.join(out, 'report.json'), 'utf8'));
+    expect(report.warnings.join('\n')).toContain('below --min-coverage');
+  });
+
+  it('--target-dedup removes near-duplicate targets in any mode, greedily against every kept target', async () => {
+    // 10 distinct targets, each followed by 3 near-identical "frames".
+    const base = T.e.subarray(0, 10 * dim);
+    const e = new Float32Array(40 * dim);
+    const r = new Rng(3);
+    for (let i = 0; i < 40; i++) for (let j = 0; j < dim; j++) e[i * dim + j] = base[Math.floor(i / 4) * dim + j] + (i % 4 ? 0.002 * r.normal() : 0);
+    const frames = memoryFeatureSource({ name: 'frames', embeddings: e, dim, ids: Array.from({ length: 40 }, (_, i) => `f${i}`), encoder: 'enc' });
+    const out = path.join(dir, 'tdedup');
+    const d = await runSample({ target: frames, pool: poolWhole(), out, mode: 'match', k: 3, targetDedup: 0.99, reportSamples: 30, codebook: 8 });
+    expect(d.report.targetDedup).toMatchObject({ rule: 'greedy', similarity: 0.99, targets: 40, removed: 30, kept: 10 });
+    expect(d.report.sizes.target).toBe(10);
+    expect(d.report.nnMaker).toBeUndefined(); // no seed outputs off the seed path
+    const removed = (await fs.readFile(path.join(out, 'removed-targets.csv'), 'utf8')).trim().split('\n');
+    expect(removed[1]).toMatch(/^f1,f0,0\.99/);
+    expect(removed).toHaveLength(31);
   });
 
   it('HNSW (two worker threads, one index per shard piece) reaches high recall@k against exact search', async () => {

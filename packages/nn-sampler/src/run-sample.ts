@@ -1,6 +1,8 @@
 import { promises as fs } from 'node:fs';
-import { Rng, stepContext, untrackTemp, type StepContext } from '@twindb/core-tensors';
+import path from 'node:path';
+import { GuardError, Rng, stepContext, untrackTemp, type StepContext } from '@twindb/core-tensors';
 import { parseSampleOptions, type SampleOptionsInput } from './options.js';
+import { dedupTargets } from './phases/dedup-targets.js';
 import { openInputs } from './phases/open-inputs.js';
 import { reportMatch, type SampleReport } from './phases/report-match.js';
 import { searchPool } from './phases/search-pool.js';
@@ -16,10 +18,22 @@ export interface SampleResult {
   readonly warnings: string[];
 }
 
+/** A run whose outputs are written but whose coverage is below `minCoverage` (exit code 4); `result` is what it wrote. */
+export class SampleGuardError extends GuardError {
+  override name = 'SampleGuardError';
+  constructor(
+    message: string,
+    readonly result: SampleResult,
+  ) {
+    super(message, result);
+  }
+}
+
 /**
  * STEP 1-2: from the target's and the pool's embeddings, build the new training DB whose
  * distribution matches the target, write it to `out` and report how well it matches.
- * Phases: open inputs → search → select → report → write.
+ * Phases: open inputs → (de-duplicate targets) → search → select → report → write; a coverage below
+ * `minCoverage` throws a {@link SampleGuardError} after the outputs are written.
  */
 export async function runSample(input: SampleOptionsInput, context: Partial<StepContext> = {}): Promise<SampleResult> {
   const o = parseSampleOptions(input);
@@ -35,14 +49,22 @@ export async function runSample(input: SampleOptionsInput, context: Partial<Step
   try {
     // One generator, forked in a fixed order by the phases: the same seed gives the same DB.
     const rng = new Rng(o.seed);
+    const dedup = await dedupTargets(inputs, o, ctx);
     const found = await searchPool(inputs, o, rng, ctx);
     ctx.signal?.throwIfAborted();
     const chosen = await selectItems(inputs, found, o, rng, ctx, warn);
     ctx.signal?.throwIfAborted();
-    const { report, uncovered } = await reportMatch(inputs, found, chosen, o, warnings, t0);
+    const { report, uncovered } = await reportMatch(inputs, found, chosen, o, warnings, t0, dedup);
     ctx.log(`report done at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    await writeSample(inputs, found, chosen, report, uncovered, o);
-    return { out: inputs.out, selection: chosen.selection, report, warnings };
+    const guardMessage = report.guard.passed
+      ? null
+      : `coverage ${(100 * report.coverage.fraction).toFixed(1)} % (${report.coverage.covered} of ${report.sizes.target} targets) is below --min-coverage ${(100 * o.minCoverage).toFixed(1)} %; the uncovered targets are listed in ${path.join(inputs.out, 'uncovered-targets.csv')}`;
+    if (guardMessage) warn(guardMessage);
+    await writeSample(inputs, found, chosen, report, uncovered, o, dedup, warn);
+    const result: SampleResult = { out: inputs.out, selection: chosen.selection, report, warnings };
+    // The outputs are written; the guard still fails the run (exit 4), carrying the result.
+    if (guardMessage) throw new SampleGuardError(guardMessage, result);
+    return result;
   } finally {
     await fs.rm(inputs.scratch, { recursive: true, force: true });
     untrackTemp(inputs.scratch);

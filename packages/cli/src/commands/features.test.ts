@@ -25,6 +25,19 @@ describe('twindb features', () => {
     expect(readFileSync(back, 'utf8').trim().split(/\r?\n/)).toEqual(['path,f0,f1,f2', 'imgs/a.png,0.5,-1.25,3', 'imgs/b.png,0.001,0,-2.5']);
   });
 
+  it("imports the fork's headerless CSV (name,f0,f1,… as csv.writer wrote it) and exits 3 naming the line of a bad row", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'twindb-cli-features-'));
+    const csv = path.join(dir, 'near_features.csv');
+    writeFileSync(csv, '"frame, 1.jpg",0.5,-1.25\r\n000002.jpg,1,2\r\n');
+    const arrow = path.join(dir, 'near.arrow');
+    await twindb('features', 'import-csv', csv, arrow);
+    expect((await loadFeatures(arrow)).ids).toEqual(['frame, 1.jpg', '000002.jpg']);
+    writeFileSync(csv, 'a.jpg,0.5,-1.25\nb.jpg,1\n');
+    const bad = await runTwindbExit('features', 'import-csv', csv, path.join(dir, 'bad.arrow'));
+    expect(bad.code).toBe(3);
+    expect(bad.err).toContain(`${csv}: line 2: has 1 feature values after the name "b.jpg", the first row has 2`);
+  });
+
   it('refuses to write over its input (exit 2, input unchanged) and writes `-` to stdout, not to a file named -', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'twindb-cli-features-'));
     const csv = path.join(dir, 'a.csv');

@@ -1,19 +1,32 @@
 import type { Command } from 'commander';
-import { formatSummary, runSample, SampleOptionsSchema } from '@twindb/nn-sampler';
+import { formatSummary, runSample, SampleGuardError, SampleOptionsSchema } from '@twindb/nn-sampler';
 import { SchemaFlags } from '../options/schema-flags.js';
 import { stepContextForCli } from '../step-context.js';
 
-/** The seed script's flags (nn_maker.py) are accepted as it spelled them. */
+/**
+ * The seed script's flags (nn_maker.py) are accepted as it spelled them, with its meaning: any of
+ * them puts the run on the seed path (union unless --mode says otherwise, target de-duplication
+ * at --dist_thr, ImageSets/scan_nn{K}.txt and the .npy files per --nn_factor value).
+ */
 const sampleFlags = () =>
   new SchemaFlags(SampleOptionsSchema, {
     target: { valueName: 'file', aliases: ['target_csv'] },
     pool: { valueName: 'files...', aliases: ['near_csv'] },
     out: { valueName: 'dir', aliases: ['save_dir'] },
-    k: { short: 'k', aliases: ['nn_factor'] },
-    maxDistance: { valueName: 'd', aliases: ['dist_thr'] },
+    k: { short: 'k' },
+    maxDistance: { valueName: 'd' },
+    nnMaker: { hidden: true },
+    nnFactor: { flag: 'nn_factor', valueName: 'K...', variadic: true },
+    distThr: { flag: 'dist_thr', valueName: 'similarity' },
+    targetDedup: { valueName: 'similarity' },
+    featureDim: { flag: 'feature_dim' },
+    nnNpy: { flag: 'nn_npy', valueName: 'file' },
     targetDb: { valueName: 'dir', aliases: ['target_db'] },
     poolDb: { valueName: 'dir', aliases: ['near_db'] },
   });
+
+/** The spellings that put a run on the seed path. */
+const SEED_FLAGS = new Set(['--target_csv', '--near_csv', '--save_dir', '--target_db', '--near_db', '--nn_factor', '--dist_thr', '--feature_dim', '--nn_npy']);
 
 /** `twindb sample`: STEP 1-2, a thin layer over runSample (flags and help come from its zod schema). */
 export function registerSampleCommand(program: Command): Command {
@@ -31,12 +44,24 @@ Examples:
   twindb sample --target target.arrow --pool pool.arrow --out newdb
   twindb sample --target target.arrow --pool shard-*.arrow --out newdb --mode union -k 10 --max-distance 0.3
   twindb sample --target target.arrow --pool pool.arrow --out newdb --budget 5000 --dedup 0.05 --materialize link --pool-db /data/pool
-  # the original script's flags still work:
-  twindb sample --target_csv target.csv --near_csv near.csv --save_dir newdb --nn_factor 5 --dist_thr 0.4`,
+  # the original script's flags, with nn_maker.py's meaning (union, de-duplicated targets, ImageSets):
+  twindb sample --target_csv target.csv --near_csv near.csv --save_dir newdb --nn_factor 5 10 --dist_thr 0.98
+  twindb sample --target_csv target.csv --near_csv near.csv --save_dir newdb --nn_factor 20 --dedup-rule fork   # the fork's exact de-duplication`,
     )
     .action(async (raw: Record<string, unknown>) => {
+      const typed = flags.typed(raw);
+      const seed = typed.some((f) => SEED_FLAGS.has(f));
       const options = flags.parse(raw);
-      const r = await runSample(options, stepContextForCli());
-      process.stdout.write(raw.json === true ? `${JSON.stringify(r.report)}\n` : `${formatSummary(r)}\n`);
+      // On the seed path a typed -k stands for a single --nn_factor.
+      const k = typed.includes('--k') && options.nnFactor === undefined ? { nnFactor: [options.k] } : {};
+      const print = (r: Awaited<ReturnType<typeof runSample>>) =>
+        process.stdout.write(raw.json === true ? `${JSON.stringify(r.report)}\n` : `${formatSummary(r)}\n`);
+      try {
+        print(await runSample({ ...options, ...(seed ? { nnMaker: true, ...k } : {}) }, stepContextForCli()));
+      } catch (err) {
+        // Coverage below --min-coverage: the outputs are written; print them, then exit 4.
+        if (err instanceof SampleGuardError) print(err.result);
+        throw err;
+      }
     });
 }

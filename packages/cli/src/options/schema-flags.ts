@@ -16,6 +16,8 @@ export interface FlagSpec {
   parse?: (text: string) => unknown;
   /** Not a flag: the command fills it (e.g. from a config file) or it is library-only. */
   hidden?: boolean;
+  /** A list of numbers also given as separate words (`--nn_factor 5 10`, as argparse's nargs='+'); commas still work. */
+  variadic?: boolean;
 }
 
 export type FlagTable<Shape> = { readonly [K in keyof Shape]?: FlagSpec };
@@ -34,6 +36,8 @@ export interface FieldInfo {
   max?: number;
   /** The lower bound itself is not allowed (`z.number().positive()`). */
   minExclusive?: boolean;
+  /** For lists of numbers: what each element must be (its kind and bounds). */
+  element?: FieldInfo;
 }
 
 interface ZodLike {
@@ -82,7 +86,8 @@ export function fieldInfo(key: string, schema: z.ZodType): FieldInfo {
       return { ...base, kind: 'enum', choices: s.options ?? Object.values(s.def.entries ?? {}) };
     case 'array': {
       const el = s.def.element!;
-      return { ...base, kind: el.def.type === 'number' ? 'numbers' : 'strings' };
+      if (el.def.type !== 'number') return { ...base, kind: 'strings' };
+      return { ...base, kind: 'numbers', element: fieldInfo(key, el as unknown as z.ZodType) };
     }
     case 'tuple':
       return { ...base, kind: 'numbers' };
@@ -172,7 +177,8 @@ export class SchemaFlags<S extends z.ZodObject> {
 
   private option(f: FieldInfo, flag: string, spec: FlagSpec, alias: boolean): Option {
     const short = !alias && spec.short ? `-${spec.short}, ` : '';
-    const value = spec.valueName ?? (f.kind === 'strings' ? 'values...' : f.kind === 'numbers' ? 'n1,n2,...' : f.kind === 'integer' ? 'n' : f.kind === 'number' ? 'x' : 'value');
+    const value =
+      spec.valueName ?? (f.kind === 'strings' ? 'values...' : f.kind === 'numbers' ? (spec.variadic ? 'n...' : 'n1,n2,...') : f.kind === 'integer' ? 'n' : f.kind === 'number' ? 'x' : 'value');
     const negated = f.kind === 'boolean' && f.defaultValue === true;
     const name = f.kind === 'boolean' ? `${short}--${negated && !flag.startsWith('no-') ? `no-${flag}` : flag}` : `${short}--${flag} <${value}>`;
     const notes: string[] = [];
@@ -231,6 +237,11 @@ export class SchemaFlags<S extends z.ZodObject> {
           continue;
         }
         const got = text.has(key) ? text.get(key) : input[key];
+        // One element of a list out of bounds: name the element and what each must be.
+        if (f.element && typeof issue.path[1] === 'number' && Array.isArray(input[key])) {
+          problems.push(`${flag} must be ${expectation(f.element)}, got ${String((input[key] as unknown[])[issue.path[1]])}`);
+          continue;
+        }
         const bounds = issue.code === 'invalid_type' || issue.code === 'too_small' || issue.code === 'too_big' || issue.code === 'invalid_value';
         const what = bounds && f.kind !== 'strings' && f.kind !== 'string' && f.kind !== 'object' ? `must be ${expectation(f)}` : issue.message;
         problems.push(`${flag} ${what}, got ${Array.isArray(got) ? got.join(' ') : String(got)}`);
@@ -260,9 +271,11 @@ export class SchemaFlags<S extends z.ZodObject> {
       case 'integer':
         return num(String(value));
       case 'numbers': {
-        const parts = String(value).split(',').map((t) => Number(t.trim()));
-        if (parts.some((x, i) => !Number.isFinite(x) || String(value).split(',')[i].trim() === '')) {
-          throw new Error(`: expected comma-separated numbers, got ${JSON.stringify(String(value))}`);
+        // A variadic flag collects words (`--nn_factor 5 10`); each may still hold commas.
+        const words = (Array.isArray(value) ? value.map(String) : [String(value)]).flatMap((w) => w.split(','));
+        const parts = words.map((t) => Number(t.trim()));
+        if (parts.some((x, i) => !Number.isFinite(x) || words[i].trim() === '')) {
+          throw new Error(`: expected ${spec.variadic ? 'numbers' : 'comma-separated numbers'}, got ${JSON.stringify(Array.isArray(value) ? value.join(' ') : String(value))}`);
         }
         return parts;
       }
@@ -271,6 +284,11 @@ export class SchemaFlags<S extends z.ZodObject> {
       default:
         return value;
     }
+  }
+
+  /** The spellings the user typed (`--nn_factor`, `--k`, …), in registration order. */
+  typed(raw: Record<string, unknown>): string[] {
+    return this.spellings.filter((s) => raw[s.attribute] !== undefined).map((s) => s.flag);
   }
 
   /** The help text lines of the schema's defaults, for commands that document them elsewhere. */

@@ -57,6 +57,21 @@ export class InputDataError extends TwindbError {
   }
 }
 
+/**
+ * The step ran and wrote its outputs, but the result falls short of a stated guard (e.g. sample's
+ * `--min-coverage`): exit code 4. `details` carries what the caller may still want (the result).
+ */
+export class GuardError extends TwindbError {
+  override name = 'GuardError';
+  constructor(
+    message: string,
+    readonly details?: unknown,
+    options?: { cause?: unknown },
+  ) {
+    super('guard', message, options);
+  }
+}
+
 /** The exit code an error stands for: its `code` when it is a TwindbError, else 1. */
 export function exitCodeOf(err: unknown): number {
   return err instanceof TwindbError ? err.exitCode : EXIT_CODES.runtime;

@@ -169,3 +169,43 @@ describe('CSV export/import: outputs never replace what they should not', () => 
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });
+
+describe("headerless CSV (the fork's csv.writer rows name,f0,f1,…)", () => {
+  it('reads names (with commas, or all digits as VOC names are) and the trailing numeric fields, CRLF or LF', async () => {
+    const csv = file('csv');
+    writeFileSync(csv, '000123,0.5,-1.25,3\r\n"clip, 7.jpg",1,2,3\r\na.png,1e-3,0,-0\r\n\r\n');
+    const back = file('arrow');
+    expect(await importFeaturesCsv(csv, back)).toEqual({ rows: 3, dim: 3 });
+    const loaded = await loadFeatures(back);
+    expect(loaded.ids).toEqual(['000123', 'clip, 7.jpg', 'a.png']);
+    expect(loaded.paths).toEqual(loaded.ids);
+    expect(Array.from(loaded.embeddings)).toEqual([0.5, -1.25, 3, 1, 2, 3, Math.fround(1e-3), 0, -0]);
+    // an unquoted name with a comma (read_csv_v2 joins the leading non-numeric fields)
+    const loose = file('csv');
+    writeFileSync(loose, 'road,day,1.jpg,0.25,1\n');
+    const looseArrow = file('arrow');
+    expect(await importFeaturesCsv(loose, looseArrow)).toEqual({ rows: 1, dim: 2 });
+    expect((await loadFeatures(looseArrow)).ids).toEqual(['road,day,1.jpg']);
+  });
+
+  it('names the file and line of a row that disagrees in dimension, has no name or no numbers, and checks an expected dim', async () => {
+    const cases: [string, RegExp][] = [
+      ['a.jpg,1,2,3\nb.jpg,1,2\n', /line 2: has 2 feature values after the name "b\.jpg", the first row has 3/],
+      ['a.jpg,1,2,3\n,1,2,3\n', /line 2: no name/],
+      ['a.jpg,1,2,3\nb.jpg,x,y,z\n', /line 2: no feature values/],
+      ['a.jpg,1,2,3\na.jpg,4,5,6\n', /line 2, column "name": duplicate id/],
+    ];
+    for (const [text, problem] of cases) {
+      const csv = file('csv');
+      writeFileSync(csv, text);
+      const out = file('arrow');
+      const err = await importFeaturesCsv(csv, out).catch((e: unknown) => e);
+      expect(String(err)).toContain(csv);
+      expect(String(err)).toMatch(problem);
+      expect(existsSync(out)).toBe(false);
+    }
+    const csv = file('csv');
+    writeFileSync(csv, 'a.jpg,1,2,3\n');
+    await expect(importFeaturesCsv(csv, file('arrow'), { dim: 4 })).rejects.toThrow(/line 1: has 3 feature values, expected dim 4/);
+  });
+});

@@ -91,7 +91,8 @@ const IMPORT_CHUNK_ROWS = 1024;
 
 /**
  * Reads `path,f0..f{d-1}` CSV (columns in any order; optional `id` and `label`; a leading pandas
- * index column is ignored) into a feature file. Ids default to the path. Every error names the
+ * index column is ignored), or the fork's headerless `name,f0,f1,…` rows (detected when the first
+ * line ends in a number; see {@link splitHeaderlessRow}), into a feature file. Ids default to the path. Every error names the
  * CSV line (1-based, header = line 1) and column.
  */
 export async function importFeaturesCsv(
@@ -117,10 +118,41 @@ export async function importFeaturesCsv(
     let emb = new Float32Array(0);
     let chunkLines: number[] = [];
 
+    // Headerless (the fork's csv.writer files): the name, then the trailing numeric fields.
+    let headerless = false;
     for await (let text of lines) {
       lineNo++;
+      if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      if (lineNo === 1 && isHeaderlessRow(text)) {
+        headerless = true;
+        const first = splitHeaderlessRow(text);
+        if ('problem' in first) return fail(1, null, first.problem);
+        dim = first.features.length;
+        if (opts.dim !== undefined && dim !== opts.dim) fail(1, null, `has ${dim} feature values, expected dim ${opts.dim}`);
+        emb = new Float32Array(IMPORT_CHUNK_ROWS * dim);
+        writer = await FeatureWriter.create(
+          arrowPath,
+          { encoder: opts.encoder ?? 'imported-csv', db: opts.db ?? '', normalized: opts.normalized ?? false, dim },
+          { batchRows: opts.batchRows, inputs: [csvPath], allowStdout: true },
+        );
+      }
+      if (headerless) {
+        if (text.length === 0) continue;
+        const row = splitHeaderlessRow(text);
+        if ('problem' in row) return fail(lineNo, null, row.problem);
+        if (row.features.length !== dim) {
+          fail(lineNo, null, `has ${row.features.length} feature values after the name ${JSON.stringify(row.name)}, the first row has ${dim} (rows must agree in dimension)`);
+        }
+        const k = ids.length;
+        emb.set(row.features, k * dim);
+        ids.push(row.name);
+        paths.push(row.name);
+        labels.push(null);
+        chunkLines.push(lineNo);
+        if (ids.length === IMPORT_CHUNK_ROWS) await flush();
+        continue;
+      }
       if (lineNo === 1) {
-        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
         header = parseHeader(text, opts.dim, (col, problem) => fail(1, col, problem));
         dim = header.dim;
         emb = new Float32Array(IMPORT_CHUNK_ROWS * dim);
@@ -168,7 +200,7 @@ export async function importFeaturesCsv(
       chunkLines.push(lineNo);
       if (ids.length === IMPORT_CHUNK_ROWS) await flush();
     }
-    if (!header) fail(1, null, 'empty file; expected a header path,f0,f1,…');
+    if (!header && !headerless) fail(1, null, 'empty file; expected a header path,f0,f1,… or rows name,f0,f1,…');
     await flush();
     const w = writer as unknown as FeatureWriter;
     const { rows } = await w.close();
@@ -183,7 +215,7 @@ export async function importFeaturesCsv(
       } catch (err) {
         const line = err instanceof FeatureFileError && err.row !== undefined ? chunkLines[err.row - before] : undefined;
         if (err instanceof FeatureFileError && line !== undefined) {
-          const column = /duplicate id|id is/.test(err.problem) ? (header && header.id >= 0 ? 'id' : 'path') : null;
+          const column = /duplicate id|id is/.test(err.problem) ? (headerless ? 'name' : header && header.id >= 0 ? 'id' : 'path') : null;
           fail(line, column, `${err.problem}${err.id === undefined ? '' : ` (id ${JSON.stringify(err.id)})`}`);
         }
         throw err;
@@ -200,6 +232,35 @@ export async function importFeaturesCsv(
     lines.close();
     input.destroy();
   }
+}
+
+const isNumber = (t: string) => t.trim() !== '' && Number.isFinite(Number(t));
+
+/** A first line whose last field is a number is data, not a header (headers end in `f{d-1}`, `label`, …). */
+function isHeaderlessRow(text: string): boolean {
+  const p = parseCsvLine(text);
+  return !('problem' in p) && p.fields.length >= 2 && isNumber(p.fields[p.fields.length - 1]);
+}
+
+/**
+ * One headerless row as the fork's `read_csv_v2` reads it: the trailing numeric fields are the
+ * features, the fields before them the name (joined by commas, so a name may contain commas); a row
+ * of numbers only has its first field as the name (VOC names such as 000123).
+ */
+export function splitHeaderlessRow(text: string): { name: string; features: Float32Array } | { problem: string } {
+  const p = parseCsvLine(text);
+  if ('problem' in p) return { problem: `${p.problem} (field ${p.column})` };
+  const f = p.fields;
+  let start = f.length;
+  while (start > 0 && isNumber(f[start - 1])) start--;
+  if (start === f.length) return { problem: `no feature values: the row ends in ${JSON.stringify(f[f.length - 1])}, not a number` };
+  if (start === 0) start = 1;
+  const name = f.slice(0, start).join(',');
+  if (name.trim() === '') return { problem: 'no name: the row starts with an empty field' };
+  if (start === f.length) return { problem: `no feature values after the name ${JSON.stringify(name)}` };
+  const features = new Float32Array(f.length - start);
+  for (let j = start; j < f.length; j++) features[j - start] = Number(f[j]);
+  return { name, features };
 }
 
 interface CsvHeader {

@@ -1,7 +1,7 @@
 import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { OutputPathError } from '../errors/twindb-error.js';
-import { tempPathFor } from './temp-files.js';
+import { tempPathFor, trackTemp, untrackTemp } from './temp-files.js';
 
 /**
  * Where the bytes of one output file go:
@@ -95,9 +95,15 @@ async function probeWritable(target: string, what: string, file: string, createD
   try {
     if (createDir) await fs.mkdir(dir, { recursive: true });
     const probe = tempPathFor(target);
-    const h = await fs.open(probe, 'wx');
-    await h.close();
-    await fs.unlink(probe);
+    // Tracked while it exists, so that a SIGINT landing here removes it too.
+    trackTemp(probe);
+    try {
+      const h = await fs.open(probe, 'wx');
+      await h.close();
+      await fs.unlink(probe);
+    } finally {
+      untrackTemp(probe);
+    }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'ENOTDIR' ? 'a path component is not a folder' : 'the folder is not writable';

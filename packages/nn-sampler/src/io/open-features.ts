@@ -4,12 +4,13 @@ import { importFeaturesCsv, openFeatureFile, readFeatureBatches } from '@twindb/
 import type { FeatureSource } from '../search/feature-source.js';
 
 /**
- * A feature file as a FeatureSource. A `.csv` file (the seed's format: path,f0..f{d−1}) is first
+ * A feature file as a FeatureSource. A `.csv` file (`path,f0..f{d−1}` with a header, or the fork's
+ * headerless `name,f0,f1,…`; `dim` = --feature_dim, checked) is first
  * imported into an Arrow file under `scratchDir`, with every error naming the CSV line. The
  * scratch folder is the run's own temp area next to the output (never a shared folder under /tmp),
  * removed when the run ends, however it ends.
  */
-export async function openFeatures(file: string, scratchDir: string): Promise<FeatureSource> {
+export async function openFeatures(file: string, scratchDir: string, dim?: number): Promise<FeatureSource> {
   let arrowPath = file;
   if (file.toLowerCase().endsWith('.csv')) {
     await fs.mkdir(scratchDir, { recursive: true });
@@ -17,7 +18,7 @@ export async function openFeatures(file: string, scratchDir: string): Promise<Fe
     let name = `${path.basename(file)}.arrow`;
     for (let i = 2; taken.has(name); i++) name = `${path.basename(file)}.${i}.arrow`;
     arrowPath = path.join(scratchDir, name);
-    await importFeaturesCsv(file, arrowPath, { db: file, encoder: 'csv', normalized: false });
+    await importFeaturesCsv(file, arrowPath, { db: file, encoder: 'csv', normalized: false, ...(dim === undefined ? {} : { dim }) });
   }
   const info = await openFeatureFile(arrowPath);
   return {

@@ -32,6 +32,16 @@ export async function writeUncoveredCsv(file: string, rows: readonly { id: strin
   await fs.writeFile(file, `${lines.join('\n')}\n`);
 }
 
+/** removed-targets.csv: each removed target, the target it duplicates (greedy: the most similar kept one; fork: the one that marked it) and their cosine similarity. */
+export async function writeRemovedTargetsCsv(
+  file: string,
+  d: { allIds: readonly string[]; removed: readonly { row: number; by: number; similarity: number }[] },
+): Promise<void> {
+  const lines = ['target_id,duplicate_of,similarity'];
+  for (const r of d.removed) lines.push([d.allIds[r.row], d.allIds[r.by], r.similarity.toPrecision(7)].map(formatCsvField).join(','));
+  await fs.writeFile(file, `${lines.join('\n')}\n`);
+}
+
 /** selected.arrow: a twindb feature file, so SCAN can train on the selection without re-extraction. */
 export async function writeSelectedArrow(
   file: string,

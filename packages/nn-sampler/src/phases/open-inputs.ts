@@ -52,9 +52,14 @@ export async function openInputs(o: SampleOptions, warn: (m: string) => void, lo
 }
 
 async function openChecked(o: SampleOptions, warn: (m: string) => void, out: string, outExists: boolean, scratch: string): Promise<SampleInputs> {
-  const open = (f: string | FeatureSource) => (typeof f === 'string' ? openFeatures(f, scratch) : Promise.resolve(f));
+  const open = (f: string | FeatureSource) => (typeof f === 'string' ? openFeatures(f, scratch, o.featureDim) : Promise.resolve(f));
   const targetSource = await open(o.target);
   const shards = await Promise.all(o.pool.map(open));
+  if (o.featureDim !== undefined) {
+    for (const s of [targetSource, ...shards]) {
+      if (s.dim !== o.featureDim) throw new InputDataError(`${s.name}: embedding dim ${s.dim}, but --feature_dim is ${o.featureDim}`);
+    }
+  }
   for (const s of shards) {
     if (s.dim !== targetSource.dim) throw new InputDataError(`${s.name}: embedding dim ${s.dim} differs from the target's (${targetSource.name}) dim ${targetSource.dim}`);
     const mismatch = encoderMismatch(s, targetSource);

@@ -4,6 +4,8 @@ import type { PoolSearch } from './search-pool.js';
 import type { SampleOptions } from '../options.js';
 import { buildReport, type MatchReport } from '../report/build-report.js';
 import { coveredCount } from '../select/selection.js';
+import type { NnMakerImageSet } from '../seed/nn-maker-outputs.js';
+import type { DedupResult } from './dedup-targets.js';
 
 /** A target no pool item serves within the threshold (`uncovered-targets.csv`). */
 export interface UncoveredTarget {
@@ -24,6 +26,12 @@ export interface SampleReport {
   shortfall: { targetsShort: number; total: number };
   weights: { sum: number };
   dedup: { distance: number; dropped: number; kept: number } | null;
+  /** Near-duplicate targets removed before the search (`removed-targets.csv`); null when off. */
+  targetDedup: { rule: 'greedy' | 'fork'; similarity: number; targets: number; removed: number; kept: number; file: string } | null;
+  /** The seed's outputs (nn_maker.py): one ImageSet and one .npy per K; null off the seed path. */
+  nnMaker?: { ks: number[]; imageSets: NnMakerImageSet[]; missingAnnotations: number | null; montage?: unknown };
+  /** --min-coverage: whether the covered share reached it. */
+  guard: { minCoverage: number; passed: boolean };
   /** Mode-specific details of the selection rule. */
   selection: Record<string, unknown>;
   /** Feature-space and class-mix evidence; null when fewer than 2 items were selected. */
@@ -41,6 +49,7 @@ export async function reportMatch(
   o: SampleOptions,
   warnings: string[],
   t0: number,
+  dedup: DedupResult | null = null,
 ): Promise<{ report: SampleReport; uncovered: UncoveredTarget[] }> {
   const { target, targetSource, shards, poolRows, k } = inputs;
   const { lists, scan } = found;
@@ -93,6 +102,10 @@ export async function reportMatch(
     shortfall: { targetsShort, total: shortfallTotal },
     weights: { sum: selection.weight.reduce((a, b) => a + b, 0) },
     dedup: o.dedup === undefined ? null : { distance: o.dedup, dropped: chosen.dedupDropped, kept: selection.pool.length },
+    targetDedup: dedup
+      ? { rule: dedup.rule, similarity: dedup.threshold, targets: dedup.allIds.length, removed: dedup.removed.length, kept: dedup.kept.length, file: 'removed-targets.csv' }
+      : null,
+    guard: { minCoverage: o.minCoverage, passed: coveredCount(selection) / target.matrix.rows >= o.minCoverage },
     selection: selection.details,
     match,
     warnings,

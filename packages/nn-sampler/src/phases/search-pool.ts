@@ -1,6 +1,6 @@
 import { promises as fs, existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Rng, StepContext } from '@twindb/core-tensors';
+import { InputDataError, type Rng, type StepContext } from '@twindb/core-tensors';
 import { takeRows } from '../embedding-matrix.js';
 import { scanPool, type PoolScan } from '../io/pool-scan.js';
 import type { SampleOptions } from '../options.js';
@@ -8,6 +8,7 @@ import { ExactSearch, type PoolBlock } from '../search/exact-search.js';
 import { HnswSearch } from '../search/hnsw-search.js';
 import { chooseIndex } from '../search/index-choice.js';
 import type { NeighborLists } from '../search/neighbor-lists.js';
+import { readNpyInt } from '../seed/npy.js';
 import type { SampleInputs } from './open-inputs.js';
 
 /** What the search found: each target's nearest pool items, and one streamed pass over the pool. */
@@ -30,11 +31,15 @@ export interface PoolSearch {
 export async function searchPool(inputs: SampleInputs, o: SampleOptions, rng: Rng, ctx: StepContext): Promise<PoolSearch> {
   const { target, shards, poolRows, k } = inputs;
   const t0 = Date.now();
-  const depth = o.mode === 'union' ? k : Math.min(poolRows, Math.max(k, o.searchDepth ?? Math.max(8 * k, 64)));
+  let depth = o.mode === 'union' ? k : Math.min(poolRows, Math.max(k, o.searchDepth ?? Math.max(8 * k, 64)));
+  // The seed's outputs list each kept target's top K + 1 (the fork searches K + 1, keeps K).
+  if (o.seedKs) depth = Math.min(poolRows, Math.max(depth, o.seedKs[o.seedKs.length - 1] + 1));
+  if (o.nnNpy) return savedNeighbors(inputs, o, o.nnNpy, depth, rng, ctx);
   // A saved index beside every file shard makes HNSW's build free (the worker checks its params).
   const cached = o.pool.every((p) => typeof p === 'string' && existsSync(`${p}.hnsw`));
   const plan = chooseIndex(target.matrix.rows, poolRows, inputs.targetSource.dim, o.efConstruction, o.efSearch, cached);
-  const index = o.index === 'auto' ? plan.choice : o.index;
+  // The fork's search is exact (faiss IndexFlatIP): the seed path stays exact unless HNSW is asked for.
+  const index = o.index === 'auto' ? (o.nnMaker ? 'exact' : plan.choice) : o.index;
   ctx.log(`searching ${poolRows} pool rows for ${target.matrix.rows} targets (top ${depth}, ${index})`);
 
   const dim = inputs.targetSource.dim;
@@ -104,4 +109,62 @@ export async function searchPool(inputs: SampleInputs, o: SampleOptions, rng: Rn
   ctx.log(`search done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   return { lists, scan, depth, index, plan, hnswStats, recall };
+}
+
+/**
+ * --nn_npy: the neighbours saved by an earlier run (the fork's `topk{K}_neighbors_val_from_train.npy`,
+ * rows `[kept-target position, K + 1 pool indices]`) instead of a search; their distances are
+ * computed in the one pass over the pool. The file must match the inputs (rows = kept targets,
+ * enough columns for the largest K + 1, indices inside the pool).
+ */
+async function savedNeighbors(inputs: SampleInputs, o: SampleOptions, file: string, depth: number, rng: Rng, ctx: StepContext): Promise<PoolSearch> {
+  const { target, shards, poolRows } = inputs;
+  const npy = await readNpyInt(file);
+  const want = target.matrix.rows;
+  if (npy.rows !== want || npy.cols < depth + 1) {
+    throw new InputDataError(
+      `${file}: shape (${npy.rows}, ${npy.cols}) does not match the inputs: expected ${want} rows (the kept targets) and at least ${depth + 1} columns (target position + top ${depth})`,
+    );
+  }
+  const indices = new Int32Array(want * depth).fill(-1);
+  const distances = new Float32Array(want * depth).fill(Infinity);
+  const wanted = new Map<number, number[]>();
+  for (let t = 0; t < want; t++) {
+    const pos = npy.data[t * npy.cols];
+    if (pos !== t) throw new InputDataError(`${file}: row ${t}: first column is ${pos}, expected the target position ${t}`);
+    for (let j = 0; j < depth; j++) {
+      const p = npy.data[t * npy.cols + 1 + j];
+      if (p === -1) break;
+      if (!Number.isInteger(p) || p < 0 || p >= poolRows) throw new InputDataError(`${file}: row ${t}, column ${j + 1}: pool index ${p} is outside the pool (${poolRows} rows)`);
+      indices[t * depth + j] = p;
+      const list = wanted.get(p);
+      if (list) list.push(t * depth + j);
+      else wanted.set(p, [t * depth + j]);
+    }
+  }
+  const dim = inputs.targetSource.dim;
+  ctx.log(`neighbours from ${file} (top ${depth} of ${want} targets); computing their distances over ${poolRows} pool rows`);
+  const scan = await scanPool(
+    shards,
+    async (b) => {
+      const rows = b.embeddings.length / dim;
+      for (let r = 0; r < rows; r++) {
+        const entries = wanted.get(b.offset + r);
+        if (!entries) continue;
+        let nn = 0;
+        for (let j = 0; j < dim; j++) nn += b.embeddings[r * dim + j] * b.embeddings[r * dim + j];
+        const inv = nn > 0 ? 1 / Math.sqrt(nn) : 0;
+        for (const e of entries) {
+          const t = Math.floor(e / depth);
+          let s = 0;
+          for (let j = 0; j < dim; j++) s += target.matrix.data[t * dim + j] * b.embeddings[r * dim + j];
+          distances[e] = 1 - s * inv;
+        }
+      }
+    },
+    20_000,
+    rng.fork(),
+  );
+  const plan = chooseIndex(want, poolRows, dim, o.efConstruction, o.efSearch, false);
+  return { lists: { queries: want, k: depth, indices, distances }, scan, depth, index: 'exact', plan, hnswStats: { savedNeighbors: file }, recall: null };
 }

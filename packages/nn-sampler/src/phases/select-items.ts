@@ -38,7 +38,9 @@ export async function selectItems(
   const t0 = Date.now();
   // Candidates = every listed item within the threshold; gathered once for cells, dedup, outputs.
   const candSet = new Set<number>();
-  for (let e = 0; e < lists.indices.length; e++) if (lists.indices[e] >= 0 && lists.distances[e] <= o.maxDistance) candSet.add(lists.indices[e]);
+  // On the seed path every listed item is read back: the ImageSets have no distance threshold.
+  const limit = o.seedKs ? Infinity : o.maxDistance;
+  for (let e = 0; e < lists.indices.length; e++) if (lists.indices[e] >= 0 && lists.distances[e] <= limit) candSet.add(lists.indices[e]);
   const firstNearest = new Set<number>();
   for (let t = 0; t < lists.queries; t++) if (lists.indices[t * lists.k] >= 0) firstNearest.add(lists.indices[t * lists.k]);
   const gathered = await gatherRows(shards, Int32Array.from(new Set([...candSet, ...firstNearest])));

@@ -5,6 +5,7 @@ import {
   materializeImages,
   writeNeighborsArrow,
   writeSelectedArrow,
+  writeRemovedTargetsCsv,
   writeSelectedCsv,
   writeUncoveredCsv,
   type SelectedRow,
@@ -12,13 +13,17 @@ import {
 import type { SampleOptions } from '../options.js';
 import type { FeatureSource } from '../search/feature-source.js';
 import { truncateNeighborLists } from '../search/neighbor-lists.js';
+import { writeNnMakerOutputs } from '../seed/nn-maker-outputs.js';
+import type { DedupResult } from './dedup-targets.js';
 import type { SampleInputs } from './open-inputs.js';
 import type { SampleReport, UncoveredTarget } from './report-match.js';
 import type { PoolSearch } from './search-pool.js';
 import type { ChosenItems } from './select-items.js';
 
 /**
- * Phase 5: `selected.csv`, `selected.arrow`, `neighbors.arrow`, `uncovered-targets.csv`, the
+ * Phase 5: `selected.csv`, `selected.arrow`, `neighbors.arrow`, `uncovered-targets.csv`,
+ * `removed-targets.csv` (target de-duplication), the seed's `ImageSets/scan_nn{K}.txt` and
+ * `topk{K}_neighbors_val_from_train.npy` (seed path), the
  * optional images, `report.json` and the ownership manifest `.twindb-run.json`, all into a temp
  * folder next to `out`, renamed into place only when complete (and removed on failure or signal).
  * A previous output is removed only as far as its manifest lists (checked again now).
@@ -30,6 +35,8 @@ export async function writeSample(
   report: SampleReport,
   uncovered: readonly UncoveredTarget[],
   o: SampleOptions,
+  dedup: DedupResult | null = null,
+  warn: (m: string) => void = () => {},
 ): Promise<void> {
   const { out, target, targetSource, shards, k } = inputs;
   const { selection, gathered, rowPos } = chosen;
@@ -54,6 +61,11 @@ export async function writeSample(
     if (rows.length) await writeSelectedArrow(path.join(tmp, 'selected.arrow'), chosen.embeddings, rows, { encoder: shards[0].encoder, encoderSha256: shards[0].encoderSha256, db: `twindb-sample:${targetSource.db}` });
     await writeNeighborsArrow(path.join(tmp, 'neighbors.arrow'), truncateNeighborLists(found.lists, Math.max(k, 1)), target.ids, idOf);
     await writeUncoveredCsv(path.join(tmp, 'uncovered-targets.csv'), [...uncovered]);
+    if (dedup) await writeRemovedTargetsCsv(path.join(tmp, 'removed-targets.csv'), dedup);
+    if (o.seedKs) {
+      const seed = await writeNnMakerOutputs(tmp, found.lists, o.seedKs, idOf, o.poolDb, warn);
+      report.nnMaker = { ks: o.seedKs, ...seed };
+    }
     if (o.materialize !== 'none') {
       const m = await materializeImages(path.join(tmp, 'images'), rows, o.materialize, o.poolDb);
       report.materialized = { how: o.materialize, ...m };

@@ -12,6 +12,10 @@ export function formatSummary(r: SampleResult): string {
   lines.push(`mode ${rep.mode}: ${rep.sizes.selected} selected from a pool of ${rep.sizes.pool} for ${rep.sizes.target} targets (k = ${rep.sizes.k}) → ${r.out}`);
   lines.push(`coverage: ${rep.coverage.covered}/${rep.sizes.target} targets have a pool item within ${rep.coverage.threshold} (${rep.coverage.uncovered} uncovered, see uncovered-targets.csv)`);
   if (rep.dedup) lines.push(`dedup at ${rep.dedup.distance}: dropped ${rep.dedup.dropped}, kept ${rep.dedup.kept}`);
+  const td = r.report.targetDedup;
+  if (td) lines.push(`target de-duplication (${td.rule}, similarity ≥ ${td.similarity}): ${td.removed} of ${td.targets} targets removed (see ${td.file}), ${td.kept} kept`);
+  for (const s of r.report.nnMaker?.imageSets ?? []) lines.push(`nn_factor ${s.k}: ${s.items} items → ${s.imageSet}, ${s.npy}`);
+  if (r.report.nnMaker?.missingAnnotations) lines.push(`${r.report.nnMaker.missingAnnotations} listed images have no Annotations/<name>.xml`);
   const m = r.report.match;
   if (m?.classes) {
     const c = m.classes.selected;
