@@ -1,13 +1,14 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { flattenIdentity, identityChanges, identityHash, RunLog, stepContext, UsageError, writeFileAtomic, type StepContext } from '@twindb/core-tensors';
+import { flattenIdentity, identityHash, RunLog, stepContext, UsageError, writeFileAtomic, type StepContext } from '@twindb/core-tensors';
 import { createOptimizer, learningRateAt, loadState, lrScheduleOf, type SafetensorsEntry } from '@twindb/core-tensors/nn';
 import { evaluateAgainstLabels, type LabelEvaluation } from './eval-labels.js';
 import { argmaxRows, clusterSizes } from './frozen/frozen-batches.js';
 import { frozenScanDriver } from './frozen/frozen-driver.js';
 import { ensureBackend, valNeighborTable } from './frozen/frozen-inputs.js';
 import { mineNeighborTable, writeNeighborsArrow, type NeighborTable } from './frozen/neighbor-table.js';
-import { checkpointExtras, readHeadCheckpoint, restoreHeadCheckpoint, saveHeadCheckpoint, snapshotState } from './io/head-checkpoint.js';
+import { checkpointExtras, restoreHeadCheckpoint, saveHeadCheckpoint, snapshotState } from './io/head-checkpoint.js';
+import { openRunFolder, readResumableCheckpoint } from './io/run-folder.js';
 import { imageScanDriver } from './image/image-driver.js';
 import { writeConfusion, writePredictions } from './io/write-results.js';
 import { neighborAccuracy } from './mine-neighbors.js';
@@ -126,16 +127,7 @@ export async function runScan(input: ScanOptionsInput, context: Partial<StepCont
   const out = path.resolve(o.out);
   if (c.mode === 'image' && o.pretext === undefined) throw new UsageError('image mode (mode: image) needs pretext (--pretext <run>): the twindb pretext run whose backbone it fine-tunes');
   if (c.mode === 'frozen' && o.features === undefined) throw new UsageError('frozen-feature mode needs features (--features, or --pretext on the command line): the SimCLR features of the DB to cluster');
-  mkdirSync(out, { recursive: true });
-  const checkpointPath = path.join(out, SCAN_FILES.checkpoint);
-  if (existsSync(checkpointPath) && !o.resume) {
-    throw new UsageError(`${checkpointPath} exists: pass resume (--resume) to continue that run, or choose another out folder`);
-  }
-  const warnings: string[] = [];
-  const warn = (m: string) => {
-    warnings.push(m);
-    ctx.log(`warning: ${m}`);
-  };
+  const { checkpointPath, warnings, warn } = openRunFolder(out, SCAN_FILES.checkpoint, o.resume, ctx.log);
 
   // --- inputs -----------------------------------------------------------------------------------
   const backend = await ensureBackend(o.backend, ctx.log);
@@ -181,13 +173,7 @@ export async function runScan(input: ScanOptionsInput, context: Partial<StepCont
 
   try {
     if (o.resume && existsSync(checkpointPath)) {
-      const ckpt = await readHeadCheckpoint(checkpointPath, SCAN_CHECKPOINT_FORMAT);
-      if (ckpt.info.configHash !== configHash) {
-        throw new UsageError(
-          `${checkpointPath}: refusing to resume, the config or inputs changed since the checkpoint was written:\n  ${identityChanges(ckpt.info.config, identity).join('\n  ')}\n` +
-            'Restore these values, or start a new run in another out folder.',
-        );
-      }
+      const ckpt = await readResumableCheckpoint(checkpointPath, SCAN_CHECKPOINT_FORMAT, configHash, identity);
       restoreHeadCheckpoint(ckpt, driver.model, optimizer);
       const extras = checkpointExtras(ckpt);
       driver.restoreExtras(extras);

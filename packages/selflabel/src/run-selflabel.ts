@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { flattenIdentity, identityChanges, identityHash, InputDataError, RunLog, type StepContext, stepContext, UsageError, writeFileAtomic } from '@twindb/core-tensors';
+import { flattenIdentity, identityHash, InputDataError, RunLog, type StepContext, stepContext, UsageError, writeFileAtomic } from '@twindb/core-tensors';
 import { createOptimizer, learningRateAt, loadState, lrScheduleOf, type SafetensorsEntry } from '@twindb/core-tensors/nn';
 import {
   argmaxRows,
@@ -10,7 +10,6 @@ import {
   ensureBackend,
   evaluateAgainstLabels,
   metricsOf,
-  readHeadCheckpoint,
   readHeadModel,
   restoreHeadCheckpoint,
   saveHeadCheckpoint,
@@ -19,6 +18,8 @@ import {
   snapshotState,
   writeStepOutputs,
   type ClusterMetrics,
+  openRunFolder,
+  readResumableCheckpoint,
   type NeighborTable,
 } from '@twindb/scan';
 import { frozenSelflabelDriver } from './frozen-driver.js';
@@ -118,16 +119,7 @@ export async function runSelflabel(input: SelflabelOptionsInput, context: Partia
   const c: SelflabelConfig = o.seed === undefined ? base : { ...base, seed: o.seed };
   const out = path.resolve(o.out);
   if (c.mode === 'frozen' && o.features === undefined) throw new UsageError('frozen-feature mode needs features (--features): the feature file of the DB SCAN clustered');
-  mkdirSync(out, { recursive: true });
-  const checkpointPath = path.join(out, SCAN_FILES.checkpoint);
-  if (existsSync(checkpointPath) && !o.resume) {
-    throw new UsageError(`${checkpointPath} exists: pass resume (--resume) to continue that run, or choose another out folder`);
-  }
-  const warnings: string[] = [];
-  const warn = (m: string) => {
-    warnings.push(m);
-    ctx.log(`warning: ${m}`);
-  };
+  const { checkpointPath, warnings, warn } = openRunFolder(out, SCAN_FILES.checkpoint, o.resume, ctx.log);
 
   // --- inputs and model: SCAN's kept head (and backbone in image mode) ---------------------------
   const scanModelPath = existsSync(path.join(o.scan, SCAN_FILES.model)) ? path.join(o.scan, SCAN_FILES.model) : o.scan;
@@ -157,13 +149,7 @@ export async function runSelflabel(input: SelflabelOptionsInput, context: Partia
 
   try {
     if (o.resume && existsSync(checkpointPath)) {
-      const ckpt = await readHeadCheckpoint(checkpointPath, SELFLABEL_CHECKPOINT_FORMAT);
-      if (ckpt.info.configHash !== configHash) {
-        throw new UsageError(
-          `${checkpointPath}: refusing to resume, the config or inputs changed since the checkpoint was written:\n  ${identityChanges(ckpt.info.config, identity).join('\n  ')}\n` +
-            'Restore these values, or start a new run in another out folder.',
-        );
-      }
+      const ckpt = await readResumableCheckpoint(checkpointPath, SELFLABEL_CHECKPOINT_FORMAT, configHash, identity);
       restoreHeadCheckpoint(ckpt, driver.model, optimizer);
       Object.assign(state, ckpt.info.state as unknown as LoopState);
       startEpoch = ckpt.info.epoch;
