@@ -25,6 +25,8 @@ export { writeFileAtomic, writeStdout } from './run/atomic-file.js';
 export { planOutputFile, type OutputTarget, type OutputPathOptions } from './run/output-path.js';
 export {
   checkOutputFolder,
+  claimRunFolder,
+  recordRunFiles,
   removeOwnedOutput,
   readRunManifest,
   writeRunManifest,
@@ -35,6 +37,8 @@ export {
   type RunManifest,
   type OutputFolderCheck,
   type OutputFolderOptions,
+  type RunFolderOptions,
+  type ClaimedRunFolder,
 } from './run/output-manifest.js';
 export {
   tempPathFor,
@@ -61,7 +65,7 @@ export {
   FEATURE_METADATA_KEYS,
   type FeatureMetadata,
 } from './features/feature-metadata.js';
-export { featureSchema, FEATURE_COLUMNS } from './features/feature-schema.js';
+export { featureSchema, FEATURE_COLUMNS, ANNOTATION_COLUMNS, type FeatureSchemaOptions } from './features/feature-schema.js';
 export { formatCsvField, parseCsvLine } from './features/csv-line.js';
 export { FeatureFileError } from './features/feature-file-error.js';
 export type { FeatureBatch } from './features/feature-batch.js';

@@ -17,7 +17,7 @@ export type Shard = z.infer<typeof ShardSchema>;
  */
 export const ExtractOptionsSchema = z.object({
   encoder: z.string().min(1).describe('ONNX encoder file (twindb pretext writes encoder.onnx)'),
-  db: z.string().min(1).describe('DB spec: folder:/path, list:/file.txt, mnist:pool, cifar10:test, ...'),
+  db: z.string().min(1).describe('DB spec: folder:/path, list:/file.txt, mnist:pool, cifar10:/path?split=test, voc:/root?set=ImageSets/Main/train.txt, ...'),
   out: z.string().min(1).describe('Arrow feature file to write (through a temp name, renamed when complete)'),
   batchSize: positiveInt.default(256).describe('Images per encoder call'),
   threads: positiveInt.optional().describe('ONNX Runtime intra-op threads (default: all cores)'),

@@ -33,11 +33,18 @@ export interface ExtractSummary {
   rejected: number;
   seconds: number;
   imagesPerSecond: number;
+  /**
+   * Annotated DBs (`voc:`) only: annotation files that could not be read or parsed and were skipped
+   * (their images are embedded, with null `labels` and `meta`); each was also a warning.
+   */
+  badAnnotations?: { file: string; line?: number; reason: string }[];
 }
 
 /**
  * STEP 1-1: embeds every image of a DB (or one shard of it) with an ONNX encoder and writes an
- * Arrow feature file (`id`, `path`, `label`, `embedding`; metadata: encoder, dim, normalized, db).
+ * Arrow feature file (`id`, `path`, `label`, `embedding`; metadata: encoder, dim, normalized, db;
+ * for annotated DBs (`voc:`) also `labels`, the object class names, and `meta`, the annotation's
+ * scalar fields as JSON, both null for an image without a readable annotation).
  * Decoding runs ahead on libuv's pool while ONNX Runtime embeds the previous batch. Unreadable
  * images are skipped and listed in `<out>.rejected.csv`; the output appears only when complete, and
  * a rerun whose output already holds the same DB, shard and encoder returns at once (resume of a
@@ -64,6 +71,20 @@ export async function runExtract(input: ExtractOptionsInput, context: Partial<St
   if (c !== 1 && c !== 3) throw new InputDataError(`${opts.encoder}: input has ${c} channels; twindb feeds 1 (grey) or 3 (RGB)`);
   const source = await openImageSource(opts.db, { format: { size: [w, h], fit: opts.fit, channels: c }, warn: ctx.log });
   const [first, end] = shardRange(source.records.length, opts.shard);
+  const annotated = source.annotated === true;
+  // The skipped annotation files of this run's rows (the source has warned about each).
+  const problems = source.annotationProblems ?? [];
+  const rowOf = problems.length > 0 ? new Map(source.records.map((r, i) => [r.id, i])) : undefined;
+  const badAnnotations = annotated
+    ? {
+        badAnnotations: problems
+          .filter((p) => {
+            const i = rowOf?.get(p.id);
+            return i === undefined || (i >= first && i < end);
+          })
+          .map((p) => ({ file: p.path, ...(p.line === undefined ? {} : { line: p.line }), reason: p.reason })),
+      }
+    : {};
   const encoderId = `${spec.name}@${path.basename(opts.encoder)}`;
   const runLog = new RunLog(runDir, 'extract');
   const identity: Identity = {
@@ -75,7 +96,7 @@ export async function runExtract(input: ExtractOptionsInput, context: Partial<St
 
   const done = opts.force ? undefined : await finishedOutput(opts.out, rejectedCsv, source.name, identity, source.skipped?.length ?? 0);
   if (done?.reuse) {
-    const summary = { out: opts.out, skipped: true, db: source.name, encoder: encoderId, dim: done.dim, range: [first, end] as [number, number], rows: done.rows, rejected: end - first - done.rows, seconds: 0, imagesPerSecond: 0 };
+    const summary = { out: opts.out, skipped: true, db: source.name, encoder: encoderId, dim: done.dim, range: [first, end] as [number, number], rows: done.rows, rejected: end - first - done.rows, seconds: 0, imagesPerSecond: 0, ...badAnnotations };
     runLog.event('skipped', { reason: 'output already complete (same encoder hash, DB fingerprint, options and rows)', out: opts.out });
     ctx.log(`extract: ${opts.out} is complete for this encoder (sha256 ${encoderSha256.slice(0, 12)}…), DB and options; nothing to do (--force to redo)`);
     await runLog.summary({ ...summary });
@@ -107,6 +128,8 @@ export async function runExtract(input: ExtractOptionsInput, context: Partial<St
   let ids: string[] = [];
   let paths: (string | null)[] = [];
   let labels: (number | null)[] = [];
+  let objects: (readonly string[] | null)[] = [];
+  let meta: (Readonly<Record<string, string>> | null)[] = [];
   let rows = 0;
   let dim = 0;
 
@@ -120,14 +143,16 @@ export async function runExtract(input: ExtractOptionsInput, context: Partial<St
     dim = emb.length / n;
     const normalized = spec.normalized || opts.l2Normalize;
     if (!spec.normalized && opts.l2Normalize) l2Normalize(emb, dim, { inPlace: true });
-    writer ??= await FeatureWriter.create(opts.out, { encoder: encoderId, dim, normalized, db: source.name, ...identity }, { inputs: [opts.encoder] });
-    await writer.appendBatch({ ids, paths, labels, embeddings: emb });
+    writer ??= await FeatureWriter.create(opts.out, { encoder: encoderId, dim, normalized, db: source.name, ...identity }, { inputs: [opts.encoder], annotations: annotated });
+    await writer.appendBatch({ ids, paths, labels, embeddings: emb, ...(annotated ? { objects, meta } : {}) });
     rows += n;
     tickRejected();
     progress.tick(n);
     ids = [];
     paths = [];
     labels = [];
+    objects = [];
+    meta = [];
   };
 
   try {
@@ -137,6 +162,10 @@ export async function runExtract(input: ExtractOptionsInput, context: Partial<St
       ids.push(record.id);
       paths.push(record.path ?? null);
       labels.push(record.label ?? null);
+      if (annotated) {
+        objects.push(record.objects ?? null);
+        meta.push(record.meta ?? null);
+      }
       if (ids.length === opts.batchSize) {
         await flush();
         ctx.signal?.throwIfAborted();
@@ -166,6 +195,7 @@ export async function runExtract(input: ExtractOptionsInput, context: Partial<St
     rejected: rejected.count,
     seconds: Math.round(seconds * 100) / 100,
     imagesPerSecond: Math.round((rows / seconds) * 10) / 10,
+    ...badAnnotations,
   };
   runLog.event('done', { ...summary });
   await runLog.summary({ ...summary });

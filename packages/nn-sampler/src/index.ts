@@ -12,6 +12,7 @@ export { encodeNpyInt64, readNpyInt } from './seed/npy.js';
 export type { SampleReport, UncoveredTarget } from './phases/report-match.js';
 export type { MatchReport, FeatureMatch } from './report/build-report.js';
 export type { ClassMix } from './report/class-mix.js';
+export type { AnnotationMatch, FieldMix, ObjectMix, PerSet, TvToTarget, RowAnnotation } from './report/annotation-mix.js';
 export type { DistanceHistogram } from './report/distance-histogram.js';
 export type { Selection, SelectionMode } from './select/selection.js';
 export { formatSummary } from './report/format-summary.js';

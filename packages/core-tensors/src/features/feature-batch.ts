@@ -3,6 +3,7 @@ import {
   DataType,
   Float32,
   Int32,
+  type List,
   makeData,
   RecordBatch,
   type Schema,
@@ -25,6 +26,13 @@ export interface FeatureBatch {
   dim: number;
   /** Index of this batch's first row within the whole file. */
   rowOffset: number;
+  /**
+   * Files with annotation columns only (see ANNOTATION_COLUMNS): per row its object class names
+   * (column `labels`, one per instance) and its annotation's scalar fields (column `meta`); null
+   * where the image had no annotation.
+   */
+  objects?: (string[] | null)[];
+  meta?: (Record<string, string> | null)[];
 }
 
 /** Rows accumulated by the writer, ready to become one record batch. */
@@ -36,6 +44,9 @@ export interface FeatureColumns {
   /** 1 where `labels[i]` is a real label, 0 where it is null. */
   labelValid: Uint8Array;
   embeddings: Float32Array;
+  /** Annotation columns, required when the schema has them (one entry per row, null = none). */
+  objects?: readonly (readonly string[] | null)[];
+  meta?: readonly (Readonly<Record<string, string>> | null)[];
 }
 
 /**
@@ -45,7 +56,7 @@ export interface FeatureColumns {
  */
 export function encodeRecordBatch(schema: Schema, dim: number, cols: FeatureColumns): RecordBatch {
   const n = cols.length;
-  const [idField, pathField, labelField, embField] = schema.fields;
+  const [idField, pathField, labelField, embField, ...annotationFields] = schema.fields;
   const id = utf8Data(cols.ids, n);
   const path = utf8Data(cols.paths, n);
   const labelBits = validityBitmap(n, (i) => cols.labelValid[i] === 1);
@@ -58,11 +69,18 @@ export function encodeRecordBatch(schema: Schema, dim: number, cols: FeatureColu
   });
   const values = makeData({ type: new Float32(), length: n * dim, nullCount: 0, data: cols.embeddings.subarray(0, n * dim) });
   const embedding = makeData({ type: embField.type as FixedSizeList<Float32>, length: n, nullCount: 0, child: values });
+  const children: Data[] = [id, path, label, embedding];
+  if (annotationFields.length > 0) {
+    const objects = cols.objects ?? [];
+    const meta = cols.meta ?? [];
+    children.push(listOfUtf8Data(annotationFields[0].type as List<Utf8>, objects, n));
+    children.push(utf8Data(Array.from({ length: n }, (_, i) => (meta[i] ? JSON.stringify(meta[i]) : null)), n));
+  }
   const struct = makeData({
-    type: new Struct([idField, pathField, labelField, embField]),
+    type: new Struct([idField, pathField, labelField, embField, ...annotationFields]),
     length: n,
     nullCount: 0,
-    children: [id, path, label, embedding],
+    children,
   });
   return new RecordBatch(schema, struct);
 }
@@ -119,7 +137,55 @@ export function decodeRecordBatch(
     }
   }
   const embeddings = child.values.subarray(start, start + n * dim);
-  return { ids: ids as string[], paths, labels, embeddings, dim, rowOffset };
+  const batchOut: FeatureBatch = { ids: ids as string[], paths, labels, embeddings, dim, rowOffset };
+  if (columns.labels !== undefined) batchOut.objects = decodeStringLists(col(columns.labels) as Data<List<Utf8 | LargeUtf8>>, n, rowOffset, file);
+  if (columns.meta !== undefined) batchOut.meta = decodeMetaColumn(col(columns.meta) as Data<Utf8 | LargeUtf8>, n, rowOffset, file);
+  return batchOut;
+}
+
+/** Column `labels`: one string list per row (null = no annotation); a null name inside a list is an error. */
+function decodeStringLists(data: Data<List<Utf8 | LargeUtf8>>, n: number, rowOffset: number, file: string): (string[] | null)[] {
+  const out = new Array<string[] | null>(n);
+  const offsets = data.valueOffsets;
+  const child = data.children[0] as Data<Utf8 | LargeUtf8>;
+  const from = Number(offsets[data.offset]);
+  const to = Number(offsets[data.offset + n]);
+  const names = decodeStrings(child, to - from, rowOffset, file, 'labels', from);
+  for (let i = 0; i < n; i++) {
+    if (data.nullCount > 0 && !data.getValid(i)) {
+      out[i] = null;
+      continue;
+    }
+    const a = Number(offsets[data.offset + i]) - from;
+    const b = Number(offsets[data.offset + i + 1]) - from;
+    const row = names.slice(a, b);
+    if (row.some((v) => v === null)) throw new FeatureFileError(file, 'column "labels" holds a null class name', rowOffset + i);
+    out[i] = row as string[];
+  }
+  return out;
+}
+
+/** Column `meta`: a JSON object of scalar fields per row (null = no annotation). */
+function decodeMetaColumn(data: Data<Utf8 | LargeUtf8>, n: number, rowOffset: number, file: string): (Record<string, string> | null)[] {
+  return decodeStrings(data, n, rowOffset, file, 'meta').map((text, i) => {
+    if (text === null) return null;
+    let v: unknown;
+    try {
+      v = JSON.parse(text);
+    } catch {
+      throw new FeatureFileError(file, `column "meta" is not valid JSON: ${JSON.stringify(text.slice(0, 80))}`, rowOffset + i);
+    }
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+      throw new FeatureFileError(file, 'column "meta" must hold a JSON object of field → value', rowOffset + i);
+    }
+    const out: Record<string, string> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (typeof x === 'string') out[k] = x;
+      else if (typeof x === 'number' || typeof x === 'boolean') out[k] = String(x);
+      else if (x !== null) throw new FeatureFileError(file, `column "meta": field ${JSON.stringify(k)} is not a scalar value`, rowOffset + i);
+    }
+    return out;
+  });
 }
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
@@ -131,6 +197,7 @@ function decodeStrings(
   rowOffset: number,
   file: string,
   column: string,
+  first = 0,
 ): (string | null)[] {
   const out = new Array<string | null>(n);
   const offsets = data.valueOffsets;
@@ -138,12 +205,13 @@ function decodeStrings(
   const large = DataType.isLargeUtf8(data.type);
   const hasNulls = data.nullCount > 0;
   for (let i = 0; i < n; i++) {
-    if (hasNulls && !data.getValid(i)) {
+    if (hasNulls && !data.getValid(first + i)) {
       out[i] = null;
       continue;
     }
-    const a = large ? Number(offsets[data.offset + i]) : (offsets[data.offset + i] as number);
-    const b = large ? Number(offsets[data.offset + i + 1]) : (offsets[data.offset + i + 1] as number);
+    const j = data.offset + first + i;
+    const a = large ? Number(offsets[j]) : (offsets[j] as number);
+    const b = large ? Number(offsets[j + 1]) : (offsets[j + 1] as number);
     try {
       out[i] = utf8Decoder.decode(bytes.subarray(a, b));
     } catch {
@@ -181,6 +249,26 @@ function utf8Data(values: readonly (string | null)[], n: number): Data<Utf8> {
     nullBitmap: valid.nullCount > 0 ? valid.bitmap : undefined,
     valueOffsets: offsets,
     data: bytes.subarray(0, pos),
+  });
+}
+
+/** A List<Utf8> column: one list per row, null where `lists[i]` is null or missing. */
+function listOfUtf8Data(type: List<Utf8>, lists: readonly (readonly string[] | null)[], n: number): Data<List<Utf8>> {
+  const offsets = new Int32Array(n + 1);
+  const flat: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const l = lists[i];
+    if (l) for (const s of l) flat.push(s);
+    offsets[i + 1] = flat.length;
+  }
+  const valid = validityBitmap(n, (i) => lists[i] !== null && lists[i] !== undefined);
+  return makeData({
+    type,
+    length: n,
+    nullCount: valid.nullCount,
+    nullBitmap: valid.nullCount > 0 ? valid.bitmap : undefined,
+    valueOffsets: offsets,
+    child: utf8Data(flat, flat.length),
   });
 }
 

@@ -29,6 +29,8 @@ export interface FeatureFileInfo {
   /** Rows in each record batch, in file order. */
   batchRows: number[];
   byteLength: number;
+  /** Whether the file has the annotation columns `labels` and `meta` (see ANNOTATION_COLUMNS). */
+  annotations: boolean;
 }
 
 export interface ReadFeatureOptions {
@@ -53,7 +55,14 @@ export async function openFeatureFile(path: string): Promise<FeatureFileInfo> {
       if (!block) throw new FeatureFileError(path, `footer lists no record batch ${i}`);
       batchRows.push(await readBatchLength(f.handle, block.offset, block.metaDataLength, path));
     }
-    return { path, meta: f.meta, rows: batchRows.reduce((a, b) => a + b, 0), batchRows, byteLength: f.byteLength };
+    return {
+      path,
+      meta: f.meta,
+      rows: batchRows.reduce((a, b) => a + b, 0),
+      batchRows,
+      byteLength: f.byteLength,
+      annotations: f.columns.labels !== undefined || f.columns.meta !== undefined,
+    };
   } finally {
     await f.reader.cancel();
   }

@@ -20,6 +20,11 @@ export interface FeatureWriterOptions {
   inputs?: readonly string[];
   /** `-` writes the Arrow file to stdout. */
   allowStdout?: boolean;
+  /**
+   * Add the nullable annotation columns `labels` (object class names) and `meta` (scalar fields as
+   * JSON), for annotated DBs such as `voc:`; see ANNOTATION_COLUMNS in feature-schema.ts.
+   */
+  annotations?: boolean;
 }
 
 /** One row for `FeatureWriter.append`. */
@@ -29,6 +34,10 @@ export interface FeatureRow {
   /** Ground-truth class when known (evaluation only). */
   label?: number | null;
   embedding: ArrayLike<number>;
+  /** Object class names, one per instance (annotation columns only); null = no annotation. */
+  objects?: readonly string[] | null;
+  /** The annotation's scalar fields (annotation columns only); null = no annotation. */
+  meta?: Readonly<Record<string, string>> | null;
 }
 
 /** Column-wise rows for `FeatureWriter.appendBatch`; `embeddings` is row-major `ids.length × dim`. */
@@ -37,6 +46,9 @@ export interface FeatureRowBatch {
   paths?: readonly (string | null)[];
   labels?: ArrayLike<number> | readonly (number | null)[];
   embeddings: Float32Array;
+  /** Annotation columns only: per row its object class names and scalar fields (null = none). */
+  objects?: readonly (readonly string[] | null)[];
+  meta?: readonly (Readonly<Record<string, string>> | null)[];
 }
 
 /**
@@ -50,6 +62,8 @@ export class FeatureWriter {
   private readonly ids = new IdSet();
   private readonly pendingIds: string[] = [];
   private readonly pendingPaths: (string | null)[] = [];
+  private readonly pendingObjects: (readonly string[] | null)[] = [];
+  private readonly pendingMeta: (Readonly<Record<string, string>> | null)[] = [];
   private readonly pendingLabels: Int32Array;
   private readonly pendingLabelValid: Uint8Array;
   private readonly pendingEmbeddings: Float32Array;
@@ -64,6 +78,8 @@ export class FeatureWriter {
     private readonly file: StreamingAtomicFile,
     private readonly arrow: RecordBatchFileWriter,
     private readonly sink: ChunkSink,
+    /** Whether the file has the `labels` and `meta` annotation columns. */
+    readonly annotations: boolean,
   ) {
     this.pendingLabels = new Int32Array(batchRows);
     this.pendingLabelValid = new Uint8Array(batchRows);
@@ -77,12 +93,13 @@ export class FeatureWriter {
     if (!Number.isInteger(batchRows) || batchRows < 1) {
       throw new FeatureFileError(path, `batchRows must be a positive integer, got ${batchRows}`);
     }
-    const schema = featureSchema(checked.value);
+    const annotations = opts.annotations === true;
+    const schema = featureSchema(checked.value, { annotations });
     const sink = new ChunkSink();
     const file = await StreamingAtomicFile.create(path, { inputs: opts.inputs, allowStdout: opts.allowStdout });
     // Starting with the schema (rather than at the first batch) makes an empty file valid too.
     const arrow = new RecordBatchFileWriter().reset(sink, schema);
-    const w = new FeatureWriter(path, checked.value, batchRows, schema, file, arrow, sink);
+    const w = new FeatureWriter(path, checked.value, batchRows, schema, file, arrow, sink, annotations);
     await w.drain().catch(async (err) => {
       await file.discard();
       throw err;
@@ -107,7 +124,7 @@ export class FeatureWriter {
             r.id,
           );
         }
-        this.addRow(r.id, r.path ?? null, r.label ?? null, r.embedding, 0);
+        this.addRow(r.id, r.path ?? null, r.label ?? null, r.embedding, 0, r.objects ?? null, r.meta ?? null);
         if (this.pendingIds.length === this.batchRows) await this.flush();
       }
     });
@@ -125,13 +142,13 @@ export class FeatureWriter {
           this.rows,
         );
       }
-      for (const [name, col] of [['paths', batch.paths], ['labels', batch.labels]] as const) {
+      for (const [name, col] of [['paths', batch.paths], ['labels', batch.labels], ['objects', batch.objects], ['meta', batch.meta]] as const) {
         if (col && col.length !== n) {
           throw new FeatureFileError(this.path, `appendBatch: ${name} has ${col.length} entries for ${n} ids`, this.rows);
         }
       }
       for (let i = 0; i < n; i++) {
-        this.addRow(batch.ids[i], batch.paths?.[i] ?? null, batch.labels?.[i] ?? null, batch.embeddings, i * dim);
+        this.addRow(batch.ids[i], batch.paths?.[i] ?? null, batch.labels?.[i] ?? null, batch.embeddings, i * dim, batch.objects?.[i] ?? null, batch.meta?.[i] ?? null);
         if (this.pendingIds.length === this.batchRows) await this.flush();
       }
     });
@@ -173,7 +190,15 @@ export class FeatureWriter {
     }
   }
 
-  private addRow(id: string, path: string | null, label: number | null, emb: ArrayLike<number>, offset: number): void {
+  private addRow(
+    id: string,
+    path: string | null,
+    label: number | null,
+    emb: ArrayLike<number>,
+    offset: number,
+    objects: readonly string[] | null,
+    meta: Readonly<Record<string, string>> | null,
+  ): void {
     const row = this.rows;
     const dim = this.meta.dim;
     const idProblem = checkId(id);
@@ -183,6 +208,8 @@ export class FeatureWriter {
     }
     const labelProblem = checkLabel(label);
     if (labelProblem) throw new FeatureFileError(this.path, labelProblem, row, id);
+    const annotationProblem = this.checkAnnotation(objects, meta);
+    if (annotationProblem) throw new FeatureFileError(this.path, annotationProblem, row, id);
     const k = this.pendingIds.length;
     const dst = this.pendingEmbeddings;
     const base = k * dim;
@@ -192,6 +219,10 @@ export class FeatureWriter {
     if (!this.ids.add(id)) throw new FeatureFileError(this.path, 'duplicate id (an earlier row has the same id)', row, id);
     this.pendingIds.push(id);
     this.pendingPaths.push(path);
+    if (this.annotations) {
+      this.pendingObjects.push(objects);
+      this.pendingMeta.push(meta);
+    }
     this.pendingLabels[k] = label ?? 0;
     this.pendingLabelValid[k] = label === null ? 0 : 1;
     this.rows++;
@@ -205,12 +236,30 @@ export class FeatureWriter {
       labels: this.pendingLabels,
       labelValid: this.pendingLabelValid,
       embeddings: this.pendingEmbeddings,
+      ...(this.annotations ? { objects: this.pendingObjects, meta: this.pendingMeta } : {}),
     });
     this.arrow.write(batch);
     // The chunks view the pending buffers, so they must reach the file before those are reused.
     await this.drain();
     this.pendingIds.length = 0;
     this.pendingPaths.length = 0;
+    this.pendingObjects.length = 0;
+    this.pendingMeta.length = 0;
+  }
+
+  /** Why a row's annotation cannot be written, or undefined. */
+  private checkAnnotation(objects: readonly string[] | null, meta: Readonly<Record<string, string>> | null): string | undefined {
+    if (objects === null && meta === null) return undefined;
+    if (!this.annotations) return 'the row has object labels or metadata but the file has no annotation columns (create the writer with annotations: true)';
+    if (objects !== null) {
+      if (!Array.isArray(objects)) return `objects is ${typeof objects}; expected an array of class names or null`;
+      for (const o of objects) if (typeof o !== 'string' || o === '') return `objects holds ${JSON.stringify(o)}; expected non-empty class names`;
+    }
+    if (meta !== null) {
+      if (typeof meta !== 'object' || Array.isArray(meta)) return `meta is ${Array.isArray(meta) ? 'an array' : typeof meta}; expected an object of field → value or null`;
+      for (const [k, v] of Object.entries(meta)) if (typeof v !== 'string') return `meta field ${JSON.stringify(k)} is ${typeof v}; expected a string`;
+    }
+    return undefined;
   }
 
   private async drain(): Promise<void> {

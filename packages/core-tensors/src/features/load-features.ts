@@ -21,6 +21,10 @@ export interface LoadedFeatures {
   labels: Int32Array | (number | null)[];
   /** Row-major `rows × dim`. */
   embeddings: Float32Array;
+  /** Files with annotation columns only: object class names per row (one per instance), null = none. */
+  objects?: (string[] | null)[];
+  /** Files with annotation columns only: scalar annotation fields per row (column `meta`), null = none. */
+  rowMeta?: (Record<string, string> | null)[];
 }
 
 /** Loads a small feature file (e.g. a target DB) into one Float32Array plus arrays. */
@@ -42,11 +46,15 @@ export async function loadFeatures(path: string, opts: LoadFeaturesOptions = {})
   const paths: (string | null)[] = new Array(info.rows);
   const labelValues = new Int32Array(info.rows);
   let labelNulls: boolean[] | null = null;
+  let objects: (string[] | null)[] | undefined;
+  let rowMeta: (Record<string, string> | null)[] | undefined;
   let row = 0;
   for await (const b of readFeatureBatches(path, opts)) {
     const n = b.ids.length;
     if (row + n > info.rows) throw new FeatureFileError(path, `file holds more rows than its footer says (${info.rows})`, row);
     embeddings.set(b.embeddings, row * dim);
+    if (b.objects) (objects ??= []).push(...b.objects);
+    if (b.meta) (rowMeta ??= []).push(...b.meta);
     for (let i = 0; i < n; i++) {
       ids[row + i] = b.ids[i];
       paths[row + i] = b.paths[i];
@@ -59,5 +67,14 @@ export async function loadFeatures(path: string, opts: LoadFeaturesOptions = {})
   if (row !== info.rows) throw new FeatureFileError(path, `read ${row} rows but the footer says ${info.rows}`);
   const nulls = labelNulls as boolean[] | null;
   const labels = nulls ? Array.from(labelValues, (v, i) => (nulls[i] ? null : v)) : labelValues;
-  return { meta: info.meta, rows: info.rows, dim, ids, paths, labels, embeddings };
+  return {
+    meta: info.meta,
+    rows: info.rows,
+    dim,
+    ids,
+    paths,
+    labels,
+    embeddings,
+    ...(info.annotations ? { objects: objects ?? [], rowMeta: rowMeta ?? [] } : {}),
+  };
 }

@@ -1,4 +1,5 @@
 import { normalizeRows, type EmbeddingMatrix } from '../embedding-matrix.js';
+import { rowAnnotation, type RowAnnotation } from '../report/annotation-mix.js';
 import type { FeatureSource } from '../search/feature-source.js';
 import { checkRows } from './check-rows.js';
 
@@ -10,6 +11,11 @@ export interface LoadedTarget {
   /** −1 where unknown. */
   readonly labels: Int32Array;
   readonly hasLabels: boolean;
+  /**
+   * Per row its annotation (object classes, metadata; null where none), when the feature file has
+   * the annotation columns (an annotated DB such as `voc:`); null otherwise.
+   */
+  readonly annotations: (RowAnnotation | null)[] | null;
 }
 
 export async function loadTarget(src: FeatureSource): Promise<LoadedTarget> {
@@ -17,6 +23,7 @@ export async function loadTarget(src: FeatureSource): Promise<LoadedTarget> {
   const ids: string[] = [];
   const paths: (string | null)[] = [];
   const labels: number[] = [];
+  let annotations: (RowAnnotation | null)[] | null = null;
   const seen = new Set<string>();
   for await (const b of src.batches()) {
     checkRows(src.name, b.embeddings, b.dim, b.rowOffset);
@@ -26,6 +33,10 @@ export async function loadTarget(src: FeatureSource): Promise<LoadedTarget> {
       ids.push(b.ids[r]);
       paths.push(b.paths[r]);
       labels.push(b.labels[r] ?? -1);
+    }
+    if (b.objects || b.meta) {
+      annotations ??= new Array<RowAnnotation | null>(b.rowOffset).fill(null);
+      for (let r = 0; r < b.ids.length; r++) annotations.push(rowAnnotation(b.objects?.[r], b.meta?.[r]));
     }
     parts.push(Float32Array.from(b.embeddings));
   }
@@ -43,5 +54,6 @@ export async function loadTarget(src: FeatureSource): Promise<LoadedTarget> {
     paths,
     labels: lab,
     hasLabels: lab.every((v) => v >= 0),
+    annotations,
   };
 }

@@ -1,5 +1,6 @@
 import type { Rng } from '@twindb/core-tensors';
 import { normalizeRows, type EmbeddingMatrix } from '../embedding-matrix.js';
+import { AnnotationTally, rowAnnotation, type RowAnnotation } from '../report/annotation-mix.js';
 import type { FeatureSource } from '../search/feature-source.js';
 import type { PoolBlock } from '../search/exact-search.js';
 import { checkRows } from './check-rows.js';
@@ -15,6 +16,12 @@ export interface PoolScan {
   /** A uniform random sample of pool rows (reservoir), unit-length, with their global rows. */
   readonly sample: EmbeddingMatrix;
   readonly sampleRows: Int32Array;
+  /**
+   * Pools with annotation columns (in any shard) only: the counts over every pool row, and the
+   * annotation of each sampled row (null where none); null otherwise.
+   */
+  readonly annotations: AnnotationTally | null;
+  readonly sampleAnnotations: (RowAnnotation | null)[] | null;
 }
 
 /**
@@ -35,6 +42,9 @@ export async function scanPool(
   const sample = new Float32Array(cap * dim);
   const sampleRows = new Int32Array(cap);
   const shardOffsets: number[] = [];
+  const tally = new AnnotationTally();
+  const sampleAnnotations = new Array<RowAnnotation | null>(cap).fill(null);
+  let annotated = false;
   let offset = 0;
   let hasLabels = true;
   for (const shard of shards) {
@@ -54,13 +64,17 @@ export async function scanPool(
       }
       const m = normalizeRows({ rows: b.ids.length, dim, data: b.embeddings });
       await onBlock({ offset: offset + local, embeddings: m.data });
+      if (b.objects || b.meta) annotated = true;
       for (let r = 0; r < m.rows; r++) {
         const g = offset + local + r;
+        const a = b.objects || b.meta ? rowAnnotation(b.objects?.[r], b.meta?.[r]) : null;
+        tally.add(a);
         // Reservoir sampling (Algorithm R): every row ends in the sample with the same chance.
         const slot = g < cap ? g : rng.int(g + 1);
         if (slot < cap) {
           sample.set(m.data.subarray(r * dim, (r + 1) * dim), slot * dim);
           sampleRows[slot] = g;
+          sampleAnnotations[slot] = a;
         }
       }
       local += b.ids.length;
@@ -68,7 +82,16 @@ export async function scanPool(
     if (local !== shard.rows) throw new RangeError(`${shard.name}: read ${local} rows, expected ${shard.rows}`);
     offset += local;
   }
-  return { rows: total, shardOffsets, labels, hasLabels: hasLabels && total > 0, sample: { rows: cap, dim, data: sample }, sampleRows };
+  return {
+    rows: total,
+    shardOffsets,
+    labels,
+    hasLabels: hasLabels && total > 0,
+    sample: { rows: cap, dim, data: sample },
+    sampleRows,
+    annotations: annotated ? tally : null,
+    sampleAnnotations: annotated ? sampleAnnotations : null,
+  };
 }
 
 /** Selected pool rows, gathered in a second pass: embeddings (unit-length), ids, paths, labels. */
@@ -78,6 +101,8 @@ export interface GatheredRows {
   readonly ids: string[];
   readonly paths: (string | null)[];
   readonly labels: (number | null)[];
+  /** Per gathered row its annotation (null where none, and for pools without annotation columns). */
+  readonly annotations: (RowAnnotation | null)[];
 }
 
 export async function gatherRows(shards: readonly FeatureSource[], wanted: Int32Array): Promise<GatheredRows> {
@@ -89,6 +114,7 @@ export async function gatherRows(shards: readonly FeatureSource[], wanted: Int32
   const ids = new Array<string>(rows.length);
   const paths = new Array<string | null>(rows.length);
   const labels = new Array<number | null>(rows.length);
+  const annotations = new Array<RowAnnotation | null>(rows.length).fill(null);
   let offset = 0;
   for (const shard of shards) {
     for await (const b of shard.batches()) {
@@ -100,9 +126,10 @@ export async function gatherRows(shards: readonly FeatureSource[], wanted: Int32
         ids[i] = b.ids[r];
         paths[i] = b.paths[r];
         labels[i] = b.labels[r] ?? null;
+        if (b.objects || b.meta) annotations[i] = rowAnnotation(b.objects?.[r], b.meta?.[r]);
       }
     }
     offset += shard.rows;
   }
-  return { rows, matrix: normalizeRows({ rows: rows.length, dim, data }), ids, paths, labels };
+  return { rows, matrix: normalizeRows({ rows: rows.length, dim, data }), ids, paths, labels, annotations };
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { FeatureWriter, formatCsvField } from '@twindb/core-tensors';
 import { Field, Float32, List, Table, Utf8, vectorFromArray, tableToIPC } from 'apache-arrow';
 import type { EmbeddingMatrix } from '../embedding-matrix.js';
+import type { RowAnnotation } from '../report/annotation-mix.js';
 import type { NeighborLists } from '../search/neighbor-lists.js';
 
 /** One output row of selected.csv. */
@@ -14,6 +15,8 @@ export interface SelectedRow {
   closestTarget: string;
   distance: number;
   hits: number;
+  /** The pool row's annotation (object classes, metadata), for selected.arrow; null or absent = none. */
+  annotation?: RowAnnotation | null;
 }
 
 
@@ -42,19 +45,28 @@ export async function writeRemovedTargetsCsv(
   await fs.writeFile(file, `${lines.join('\n')}\n`);
 }
 
-/** selected.arrow: a twindb feature file, so SCAN can train on the selection without re-extraction. */
+/**
+ * selected.arrow: a twindb feature file, so SCAN can train on the selection without re-extraction;
+ * with `annotations` (an annotated pool), it keeps the pool's `labels` and `meta` columns.
+ */
 export async function writeSelectedArrow(
   file: string,
   m: EmbeddingMatrix,
   rows: readonly SelectedRow[],
   meta: { encoder: string; encoderSha256?: string; db: string },
+  annotations = false,
 ): Promise<void> {
-  const w = await FeatureWriter.create(file, { encoder: meta.encoder, ...(meta.encoderSha256 ? { encoderSha256: meta.encoderSha256 } : {}), dim: m.dim, normalized: true, db: meta.db });
+  const w = await FeatureWriter.create(
+    file,
+    { encoder: meta.encoder, ...(meta.encoderSha256 ? { encoderSha256: meta.encoderSha256 } : {}), dim: m.dim, normalized: true, db: meta.db },
+    { annotations },
+  );
   await w.appendBatch({
     ids: rows.map((r) => r.id),
     paths: rows.map((r) => r.path),
     labels: rows.map((r) => r.label),
     embeddings: m.data,
+    ...(annotations ? { objects: rows.map((r) => r.annotation?.objects ?? null), meta: rows.map((r) => r.annotation?.meta ?? null) } : {}),
   });
   await w.close();
 }

@@ -35,6 +35,7 @@ export async function dedupTargets(inputs: SampleInputs, o: SampleOptions, ctx: 
       paths: keep.map((i) => t.paths[i]),
       labels,
       hasLabels: t.hasLabels,
+      annotations: t.annotations ? keep.map((i) => t.annotations![i]) : null,
     };
   }
   return { ...d, allIds };

@@ -71,6 +71,14 @@ export async function reportMatch(
           centroids: chosen.codebook?.centroids ?? null,
           samples: o.reportSamples,
           seed: o.seed,
+          ...(target.annotations && scan.annotations
+            ? {
+                targetAnnotations: target.annotations,
+                selectedAnnotations: Array.from(selection.pool, (g) => gathered.annotations[rowPos.get(g)!]),
+                poolSampleAnnotations: scan.sampleAnnotations,
+                poolAnnotations: scan.annotations,
+              }
+            : {}),
         })
       : null;
 

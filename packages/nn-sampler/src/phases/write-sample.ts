@@ -51,6 +51,7 @@ export async function writeSample(
       closestTarget: target.ids[selection.closestTarget[j]],
       distance: selection.distance[j],
       hits: selection.hits[j],
+      annotation: gathered.annotations[i],
     };
   });
   const tmp = tempPathFor(out);
@@ -58,7 +59,7 @@ export async function writeSample(
   await fs.mkdir(tmp, { recursive: true });
   try {
     await writeSelectedCsv(path.join(tmp, 'selected.csv'), rows);
-    if (rows.length) await writeSelectedArrow(path.join(tmp, 'selected.arrow'), chosen.embeddings, rows, { encoder: shards[0].encoder, encoderSha256: shards[0].encoderSha256, db: `twindb-sample:${targetSource.db}` });
+    if (rows.length) await writeSelectedArrow(path.join(tmp, 'selected.arrow'), chosen.embeddings, rows, { encoder: shards[0].encoder, encoderSha256: shards[0].encoderSha256, db: `twindb-sample:${targetSource.db}` }, found.scan.annotations !== null);
     await writeNeighborsArrow(path.join(tmp, 'neighbors.arrow'), truncateNeighborLists(found.lists, Math.max(k, 1)), target.ids, idOf);
     await writeUncoveredCsv(path.join(tmp, 'uncovered-targets.csv'), [...uncovered]);
     if (dedup) await writeRemovedTargetsCsv(path.join(tmp, 'removed-targets.csv'), dedup);

@@ -1,6 +1,7 @@
 import { Rng } from '@twindb/core-tensors';
 import { takeRows, type EmbeddingMatrix } from '../embedding-matrix.js';
 import { nearestCentroid } from '../cluster/spherical-kmeans.js';
+import { AnnotationTally, annotationMatch, type AnnotationMatch, type RowAnnotation } from './annotation-mix.js';
 import { classMix, type ClassMix } from './class-mix.js';
 import { distanceHistogram, type DistanceHistogram } from './distance-histogram.js';
 import { fitProjection, frechetDistance } from './frechet-distance.js';
@@ -26,6 +27,11 @@ export interface MatchReport {
   readonly bandwidth: number;
   readonly distances: { selectedToTarget: DistanceHistogram; targetToTarget: DistanceHistogram };
   readonly classes: { selected: ClassMix; randomSample: ClassMix } | null;
+  /**
+   * Annotated DBs (`voc:`): per metadata field and for object classes, the target / selected /
+   * random sample / pool histograms and TV distances; null when the feature files carry no annotations.
+   */
+  readonly annotations: AnnotationMatch | null;
 }
 
 export interface ReportInput {
@@ -44,6 +50,11 @@ export interface ReportInput {
   centroids: EmbeddingMatrix | null;
   samples: number;
   seed: number;
+  /** Annotations (null entries = none) of the targets, the selected items and the pool sample rows, and the whole pool's counts; null without annotation columns. */
+  targetAnnotations?: readonly (RowAnnotation | null)[] | null;
+  selectedAnnotations?: readonly (RowAnnotation | null)[] | null;
+  poolSampleAnnotations?: readonly (RowAnnotation | null)[] | null;
+  poolAnnotations?: AnnotationTally | null;
 }
 
 /**
@@ -98,6 +109,16 @@ export async function buildReport(r: ReportInput): Promise<MatchReport> {
       randomSample: classMix(r.targetLabels, r.allPoolLabels, randomLabels),
     };
   }
+  let annotations: AnnotationMatch | null = null;
+  if (r.targetAnnotations && r.poolAnnotations && r.selectedAnnotations && r.poolSampleAnnotations) {
+    const sampleAnn = r.poolSampleAnnotations;
+    annotations = annotationMatch(
+      AnnotationTally.of(r.targetAnnotations),
+      AnnotationTally.of(r.selectedAnnotations),
+      AnnotationTally.of(Array.from(randIdx, (i) => sampleAnn[i])),
+      r.poolAnnotations,
+    );
+  }
   return {
     selected: await match(S, r.selected, size),
     randomSample: await match(Rs, random, random.rows),
@@ -105,6 +126,7 @@ export async function buildReport(r: ReportInput): Promise<MatchReport> {
     bandwidth: round(bandwidth),
     distances: { selectedToTarget: distanceHistogram(r.selectedDistances, 20, hmax), targetToTarget: distanceHistogram(ttd, 20, hmax) },
     classes,
+    annotations,
   };
 }
 

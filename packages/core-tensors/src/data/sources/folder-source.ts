@@ -73,8 +73,9 @@ export async function openFolderSource(root: string, opts: FolderSourceOptions =
  * The walk: directory symlinks are followed, but every real directory (device:inode) is entered at
  * most once, so a `self -> .` link cannot repeat or explode the walk, and every real file is listed
  * once (the first path in walk order wins). What is left out is returned in `skipped`, with why.
+ * Shared by every source that walks a folder (`folder:`, `voc:`), so all follow the same rules.
  */
-async function listImageFiles(root: string): Promise<{ files: string[]; skipped: RejectedImage[] }> {
+export async function listImageFiles(root: string): Promise<{ files: string[]; skipped: RejectedImage[] }> {
   const files: string[] = [];
   const skipped: RejectedImage[] = [];
   const dirs = new Map<string, string>();

@@ -8,6 +8,29 @@ export interface ImageRecord {
   readonly path?: string;
   /** Class index into `classNames` (when known), undefined for unlabelled images. */
   readonly label?: number;
+  /**
+   * Object class names of the image, one per annotated object instance in annotation order (VOC
+   * `<object><name>`; the distinct names are its multi-label set). Undefined when the image has no
+   * (readable) annotation; empty when the annotation lists no object.
+   */
+  readonly objects?: readonly string[];
+  /** Scalar fields of the image's annotation (VOC: `weather`, `time_zone`, `road`, …), when it has one. */
+  readonly meta?: Readonly<Record<string, string>>;
+  /**
+   * A file besides the image that describes it (VOC `Annotations/<name>.xml`), present or not: the
+   * DB fingerprint covers its size and mtime, so an edited annotation makes outputs stale.
+   */
+  readonly annotationPath?: string;
+}
+
+/** An annotation file that could not be read or parsed: its image stays, without objects or metadata. */
+export interface AnnotationProblem {
+  /** Id of the image it belongs to. */
+  readonly id: string;
+  readonly path: string;
+  /** 1-based line of the problem, when known. */
+  readonly line?: number;
+  readonly reason: string;
 }
 
 /**
@@ -26,6 +49,13 @@ export interface ImageSource {
    * to a file already listed): steps add them to their `rejected.csv`.
    */
   readonly skipped?: readonly RejectedImage[];
+  /**
+   * True when records may carry `objects` and `meta` (an annotated DB, e.g. `voc:`): extract then
+   * writes the feature file's `labels` and `meta` columns.
+   */
+  readonly annotated?: boolean;
+  /** Annotation files skipped while opening (each already reported by a warning naming it). */
+  readonly annotationProblems?: readonly AnnotationProblem[];
   load(index: number): Promise<ImageU8>;
 }
 

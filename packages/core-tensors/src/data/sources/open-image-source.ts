@@ -6,6 +6,7 @@ import { openListFileSource } from './list-file-source.js';
 import { openMnistSource } from './mnist-source.js';
 import { openStl10Source } from './stl10-source.js';
 import { selectRecords } from './subset-source.js';
+import { openVocSource } from './voc-source.js';
 
 export interface OpenSourceOptions {
   format?: ImageFormat;
@@ -35,6 +36,9 @@ export async function openImageSource(spec: string | DbSpec | unknown, opts: Ope
       break;
     case 'stl10':
       src = await openStl10Source(s.path, s.split, { format, name });
+      break;
+    case 'voc':
+      src = await openVocSource(s.path, { set: s.set, format, name, warn: opts.warn });
       break;
   }
   return selectRecords(src, s);

@@ -54,6 +54,8 @@ export function subsetSource(source: ImageSource, indices: readonly number[], na
     records,
     classNames: source.classNames,
     ...(source.skipped ? { skipped: source.skipped } : {}),
+    ...(source.annotated ? { annotated: true } : {}),
+    ...(source.annotationProblems ? { annotationProblems: source.annotationProblems } : {}),
     load: (i: number) => {
       if (!(i >= 0 && i < indices.length)) throw new RangeError(`${name}: index ${i} out of range [0, ${indices.length})`);
       return source.load(indices[i]);

@@ -5,7 +5,7 @@ import { formatClassList, parseClassList } from './class-filter.js';
 
 /**
  * Where a DB comes from, as the CLI string (`folder:/data/pool`, `mnist:heldout?classes=0-4&n=500`,
- * `cifar10:/data/cifar-10-batches-bin?split=test`) or as the equivalent YAML/JSON object
+ * `cifar10:/data/cifar-10-batches-bin?split=test`, `voc:/data/svkpi?set=ImageSets/Main/train.txt`) or as the equivalent YAML/JSON object
  * (`{source: mnist, split: heldout, classes: [0,1,2,3,4], n: 500}`). Both parse to one DbSpec.
  */
 const selection = {
@@ -34,13 +34,27 @@ export const DbSpecSchema = z.discriminatedUnion('source', [
       ...selection,
     })
     .strict(),
+  z
+    .object({
+      source: z.literal('voc'),
+      path,
+      set: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('Image-set list (e.g. ImageSets/Main/train.txt), relative to the root or absolute; default: every image of JPEGImages/'),
+      n: selection.n,
+      seed: selection.seed,
+    })
+    .strict()
+    .describe('Pascal-VOC layout: JPEGImages/<name>.jpg|png, with Annotations/<name>.xml giving object classes and metadata'),
 ]);
 
 export type DbSpec = z.output<typeof DbSpecSchema>;
 export type DbSpecInput = z.input<typeof DbSpecSchema>;
 export type DbSourceKind = DbSpec['source'];
 
-export const DB_SOURCE_KINDS: readonly DbSourceKind[] = ['folder', 'list', 'mnist', 'cifar10', 'cifar100', 'cifar100-20', 'stl10'];
+export const DB_SOURCE_KINDS: readonly DbSourceKind[] = ['folder', 'list', 'mnist', 'cifar10', 'cifar100', 'cifar100-20', 'stl10', 'voc'];
 
 const QUERY_KEYS: Record<DbSourceKind, readonly string[]> = {
   folder: ['labels', 'classes', 'n', 'seed'],
@@ -50,6 +64,7 @@ const QUERY_KEYS: Record<DbSourceKind, readonly string[]> = {
   cifar100: ['split', 'classes', 'n', 'seed'],
   'cifar100-20': ['split', 'classes', 'n', 'seed'],
   stl10: ['split', 'classes', 'n', 'seed'],
+  voc: ['set', 'n', 'seed'],
 };
 
 /** Parses a DB spec given as a CLI string or as an object (from YAML or JSON). */
@@ -118,8 +133,9 @@ export function formatDbSpec(spec: DbSpec): string {
     head = `${spec.source}:${spec.path}`;
     if ('split' in spec && spec.split !== 'train') query.push(`split=${spec.split}`);
     if (spec.source === 'folder' && spec.labels !== 'none') query.push(`labels=${spec.labels}`);
+    if (spec.source === 'voc' && spec.set !== undefined) query.push(`set=${encodeURIComponent(spec.set).replace(/%2F/g, '/')}`);
   }
-  if (spec.classes) query.push(`classes=${encodeURIComponent(formatClassList(spec.classes)).replace(/%2C/g, ',')}`);
+  if ('classes' in spec && spec.classes) query.push(`classes=${encodeURIComponent(formatClassList(spec.classes)).replace(/%2C/g, ',')}`);
   if (spec.n !== undefined) query.push(`n=${spec.n}`);
   if (spec.seed !== undefined) query.push(`seed=${spec.seed}`);
   return query.length ? `${head}?${query.join('&')}` : head;
