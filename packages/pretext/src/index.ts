@@ -21,6 +21,7 @@ export { simclrStep, type ViewBatch } from './simclr-step.js';
 export {
   trainSimclr,
   RUN_FILES,
+  PRETEXT_RUN_FILES,
   type TrainSimclrOptions,
   type TrainSimclrResult,
   type EpochRecord,

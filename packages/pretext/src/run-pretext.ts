@@ -48,7 +48,7 @@ export async function runPretext(input: PretextOptionsInput, context: Partial<St
   const ctx = stepContext(context);
   const { config, env, expPath } = await loadPretextConfig(o.configExp, o.configEnv);
   const runDir = o.out ?? defaultRunDir(expPath, config.train_db.map((d) => formatDbSpec(d)), env?.root_dir);
-  const result = await trainSimclr({ config, runDir, resume: o.resume, backend: o.backend, evaluateUntrained: o.evaluateUntrained, log: ctx.log, signal: ctx.signal });
+  const result = await trainSimclr({ config, runDir, resume: o.resume, backend: o.backend, evaluateUntrained: o.evaluateUntrained, log: ctx.log, signal: ctx.signal, inputs: [o.configExp, o.configEnv] });
   const knn = (k?: KnnReport): KnnSummary | undefined =>
     k && { k: k.head.k, head: { weighted: k.head.weighted, majority: k.head.majority }, backbone: { weighted: k.backbone.weighted, majority: k.backbone.majority } };
   const summary: PretextSummary = {

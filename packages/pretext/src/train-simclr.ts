@@ -1,9 +1,9 @@
-import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { identityHash, Rng, RunLog, UsageError, writeFileAtomic } from '@twindb/core-tensors';
+import { claimRunFolder, identityHash, Rng, RunLog, UsageError, writeFileAtomic } from '@twindb/core-tensors';
 import { type BackendChoice, initBackend } from '@twindb/core-tensors/backend';
-import { AugmentedDataset, openImageSource, trainTransform, type ImageFormat } from '@twindb/core-tensors/data';
+import { AugmentedDataset, dbSpecRoot, openImageSource, trainTransform, type ImageFormat } from '@twindb/core-tensors/data';
 import { createBackbone, createOptimizer, defaultInChannels, learningRateAt, lrScheduleOf, saveTrainingCheckpoint } from '@twindb/core-tensors/nn';
 import { trainingIdentity } from './config-identity.js';
 import { ContrastiveModel } from './contrastive-model.js';
@@ -23,6 +23,9 @@ export const RUN_FILES = {
   config: 'config.json',
   onnx: 'encoder.onnx',
 } as const;
+
+/** Every file a pretext run writes into its folder, as its `.twindb-run.json` lists them. */
+export const PRETEXT_RUN_FILES: readonly string[] = [...Object.values(RUN_FILES), 'pretext.log.jsonl', 'pretext.summary.json'];
 
 export interface TrainSimclrOptions {
   /** A validated config (parsePretextConfig / loadPretextConfig). */
@@ -46,6 +49,8 @@ export interface TrainSimclrOptions {
   progressIntervalMs?: number;
   /** Stops training at the next step (the last epoch's checkpoint stays). */
   signal?: AbortSignal;
+  /** Files this run reads besides the config's DBs (the config files): none may lie in the run folder. */
+  inputs?: readonly (string | undefined)[];
 }
 
 /** One line of `train-log.jsonl`. */
@@ -97,7 +102,15 @@ export async function trainSimclr(opts: TrainSimclrOptions): Promise<TrainSimclr
   const c = opts.config;
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const runDir = path.resolve(opts.runDir);
-  mkdirSync(runDir, { recursive: true });
+  // Before any compute: a new or empty folder, or a pretext run folder (.twindb-run.json); anything else is refused.
+  const claimed = await claimRunFolder(runDir, {
+    command: 'pretext',
+    files: PRETEXT_RUN_FILES,
+    legacyMarker: 'pretext.log.jsonl',
+    inputs: opts.inputs,
+    dbs: [...c.train_db, c.val_db].map((db) => dbSpecRoot(db)),
+  });
+  if (claimed.adopted) log(`${runDir}: a run folder of an earlier twindb, now listed in its .twindb-run.json`);
   const checkpointPath = path.join(runDir, RUN_FILES.checkpoint);
   const modelPath = path.join(runDir, RUN_FILES.model);
   const untilEpoch = Math.min(opts.untilEpoch ?? c.epochs, c.epochs);

@@ -59,4 +59,4 @@ export { openImageInputs, rowsOf, trainingTransformOf, imageHeadProbabilities, i
 export { imageSpecOf } from './image/image-driver.js';
 export { writePrototypeGrid, writeRunPrototypes, type PrototypeGridInput } from './io/prototype-grid.js';
 export { readPredictions, type PredictionsFile } from './io/read-predictions.js';
-export { openRunFolder, readResumableCheckpoint, type RunFolder } from './io/run-folder.js';
+export { openRunFolder, claimStepFolder, stepRunFiles, readResumableCheckpoint, type RunFolder, type OpenRunFolderOptions, type StepFolderInputs, type StepName } from './io/run-folder.js';

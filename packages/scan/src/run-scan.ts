@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { flattenIdentity, identityHash, RunLog, stepContext, UsageError, writeFileAtomic, type StepContext } from '@twindb/core-tensors';
+import { dbSpecRoot } from '@twindb/core-tensors/data';
 import { createOptimizer, learningRateAt, loadState, lrScheduleOf, type SafetensorsEntry } from '@twindb/core-tensors/nn';
 import { evaluateAgainstLabels, type LabelEvaluation } from './eval-labels.js';
 import { argmaxRows, clusterSizes } from './frozen/frozen-batches.js';
@@ -127,7 +128,14 @@ export async function runScan(input: ScanOptionsInput, context: Partial<StepCont
   const out = path.resolve(o.out);
   if (c.mode === 'image' && o.pretext === undefined) throw new UsageError('image mode (mode: image) needs pretext (--pretext <run>): the twindb pretext run whose backbone it fine-tunes');
   if (c.mode === 'frozen' && o.features === undefined) throw new UsageError('frozen-feature mode needs features (--features, or --pretext on the command line): the SimCLR features of the DB to cluster');
-  const { checkpointPath, warnings, warn } = openRunFolder(out, SCAN_FILES.checkpoint, o.resume, ctx.log);
+  const { checkpointPath, warnings, warn } = await openRunFolder(out, {
+    step: 'scan',
+    checkpointName: SCAN_FILES.checkpoint,
+    resume: o.resume,
+    log: ctx.log,
+    inputs: [typeof o.config === 'string' ? o.config : undefined, o.features, o.valFeatures, o.pretext],
+    dbs: c.mode === 'image' ? [dbSpecRoot(c.train_db), dbSpecRoot(c.val_db)] : [],
+  });
 
   // --- inputs -----------------------------------------------------------------------------------
   const backend = await ensureBackend(o.backend, ctx.log);

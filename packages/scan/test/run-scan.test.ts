@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { InputDataError, UsageError } from '@twindb/core-tensors';
+import { claimRunFolder, InputDataError, OutputPathError, readRunManifest, UsageError } from '@twindb/core-tensors';
 import { initBackend } from '@twindb/core-tensors/backend';
 import { decodeSafetensors } from '@twindb/core-tensors/nn';
 import { loadScanConfig, runScan } from '@twindb/scan';
@@ -70,6 +70,41 @@ describe('runScan (frozen features)', () => {
     const tb = decodeSafetensors(readFileSync(path.join(b, 'checkpoint.safetensors')), 'test').tensors;
     expect([...tb.keys()]).toEqual([...ta.keys()]);
     for (const [name, t] of ta) expect(Buffer.from(tb.get(name)!.data.buffer).equals(Buffer.from(t.data.buffer)), name).toBe(true);
+  });
+
+  it('refuses a foreign --out before any compute, naming it, and leaves its files as they were', async () => {
+    const cfg = blobConfig({ epochs: 2 });
+    const foreign = path.join(dir, 'foreign');
+    mkdirSync(foreign);
+    const mine = path.join(foreign, 'predictions.csv');
+    writeFileSync(mine, 'id,cluster\nmy-own,7\n');
+    const before = readFileSync(mine);
+    const err = await runScan({ config: cfg, features: trainFile, valFeatures: valFile, out: foreign }, quiet).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OutputPathError);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).exitCode).toBe(2);
+    expect((err as Error).message).toContain(`--out ${foreign} is not a twindb scan folder (no .twindb-run.json; it holds predictions.csv)`);
+    expect(readdirSync(foreign)).toEqual(['predictions.csv']);
+    expect(readFileSync(mine).equals(before)).toBe(true);
+    // a file at --out, another step's folder, a folder holding an input: refused alike
+    await expect(runScan({ config: cfg, features: trainFile, out: mine }, quiet)).rejects.toThrow(/is a file, not a twindb output folder/);
+    const pretextRun = path.join(dir, 'a-pretext-run');
+    await claimRunFolder(pretextRun, { command: 'pretext', files: ['checkpoint.safetensors'] });
+    await expect(runScan({ config: cfg, features: trainFile, out: pretextRun }, quiet)).rejects.toThrow(/output folder of `twindb pretext`, not of `twindb scan`/);
+    await expect(runScan({ config: cfg, features: trainFile, out: dir }, quiet)).rejects.toThrow(new RegExp(`--out ${dir} holds the input .*train\\.arrow`));
+    expect(readFileSync(mine).equals(before)).toBe(true);
+  });
+
+  it('writes .twindb-run.json listing every file of its folder, and resumes its own folder', async () => {
+    const cfg = blobConfig({ epochs: 2 });
+    const out = path.join(dir, 'owned');
+    await runScan({ config: cfg, features: trainFile, valFeatures: valFile, out, untilEpoch: 1 }, quiet);
+    const resumed = await runScan({ config: cfg, features: trainFile, valFeatures: valFile, out, resume: true }, quiet);
+    expect(resumed.summary.complete).toBe(true);
+    const m = await readRunManifest(out);
+    expect(m).toMatchObject({ tool: 'twindb', command: 'scan' });
+    const written = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((f) => f !== '.twindb-run.json');
+    expect(written.filter((f) => !m!.files.includes(f))).toEqual([]);
   });
 
   it('refuses bad inputs with usage (2) and input-data (3) errors naming the key', async () => {

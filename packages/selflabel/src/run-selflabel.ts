@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { flattenIdentity, identityHash, InputDataError, RunLog, type StepContext, stepContext, UsageError, writeFileAtomic } from '@twindb/core-tensors';
+import { dbSpecRoot } from '@twindb/core-tensors/data';
 import { createOptimizer, learningRateAt, loadState, lrScheduleOf, type SafetensorsEntry } from '@twindb/core-tensors/nn';
 import {
   argmaxRows,
@@ -119,7 +120,14 @@ export async function runSelflabel(input: SelflabelOptionsInput, context: Partia
   const c: SelflabelConfig = o.seed === undefined ? base : { ...base, seed: o.seed };
   const out = path.resolve(o.out);
   if (c.mode === 'frozen' && o.features === undefined) throw new UsageError('frozen-feature mode needs features (--features): the feature file of the DB SCAN clustered');
-  const { checkpointPath, warnings, warn } = openRunFolder(out, SCAN_FILES.checkpoint, o.resume, ctx.log);
+  const { checkpointPath, warnings, warn } = await openRunFolder(out, {
+    step: 'selflabel',
+    checkpointName: SCAN_FILES.checkpoint,
+    resume: o.resume,
+    log: ctx.log,
+    inputs: [typeof o.config === 'string' ? o.config : undefined, o.scan, o.features, o.valFeatures],
+    dbs: c.mode === 'image' ? [dbSpecRoot(c.train_db), dbSpecRoot(c.val_db)] : [],
+  });
 
   // --- inputs and model: SCAN's kept head (and backbone in image mode) ---------------------------
   const scanModelPath = existsSync(path.join(o.scan, SCAN_FILES.model)) ? path.join(o.scan, SCAN_FILES.model) : o.scan;

@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { InputDataError, UsageError } from '@twindb/core-tensors';
+import { InputDataError, OutputPathError, readRunManifest, UsageError } from '@twindb/core-tensors';
 import { initBackend } from '@twindb/core-tensors/backend';
 import { decodeSafetensors } from '@twindb/core-tensors/nn';
 import { runScan } from '@twindb/scan';
@@ -84,6 +84,38 @@ describe('runSelflabel (frozen features)', () => {
     const ta = decodeSafetensors(readFileSync(path.join(a, 'checkpoint.safetensors')), 'test').tensors;
     const tb = decodeSafetensors(readFileSync(path.join(b, 'checkpoint.safetensors')), 'test').tensors;
     for (const [name, t] of ta) expect(Buffer.from(tb.get(name)!.data.buffer).equals(Buffer.from(t.data.buffer)), name).toBe(true);
+  });
+
+  it('refuses a foreign --out before any compute, naming it, and leaves its files as they were', async () => {
+    const opts = { config: slConfig({ epochs: 1 }), scan: scanDir, features: trainFile, valFeatures: valFile };
+    const foreign = path.join(dir, 'foreign');
+    mkdirSync(foreign);
+    const mine = path.join(foreign, 'model.safetensors');
+    writeFileSync(mine, 'my own weights');
+    const before = readFileSync(mine);
+    const err = await runSelflabel({ ...opts, out: foreign }, quiet).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OutputPathError);
+    expect((err as UsageError).exitCode).toBe(2);
+    expect((err as Error).message).toContain(`--out ${foreign} is not a twindb selflabel folder (no .twindb-run.json; it holds model.safetensors)`);
+    expect(readdirSync(foreign)).toEqual(['model.safetensors']);
+    expect(readFileSync(mine).equals(before)).toBe(true);
+    // SCAN's own folder (another command's, and the input) is refused too
+    await expect(runSelflabel({ ...opts, out: scanDir }, quiet)).rejects.toThrow(new RegExp(`--out ${scanDir} holds the input ${scanDir}`));
+    await expect(runSelflabel({ ...opts, scan: path.join(scanDir, 'model.safetensors'), out: scanDir }, quiet)).rejects.toThrow(/holds the input .*model\.safetensors/);
+  });
+
+  it('writes .twindb-run.json listing every file of its folder, and resumes its own folder', async () => {
+    const opts = { config: slConfig({ epochs: 2 }), scan: scanDir, features: trainFile, valFeatures: valFile };
+    const out = path.join(dir, 'owned');
+    await runSelflabel({ ...opts, out, untilEpoch: 1 }, quiet);
+    await expect(runSelflabel({ ...opts, out }, quiet)).rejects.toThrow(/checkpoint\.safetensors exists: pass resume/);
+    const r = await runSelflabel({ ...opts, out, resume: true }, quiet);
+    expect(r.summary.complete).toBe(true);
+    const m = await readRunManifest(out);
+    expect(m).toMatchObject({ tool: 'twindb', command: 'selflabel' });
+    const written = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((f) => f !== '.twindb-run.json');
+    expect(written.filter((f) => !m!.files.includes(f))).toEqual([]);
+    expect(await readRunManifest(scanDir)).toMatchObject({ command: 'scan' });
   });
 
   it('refuses bad inputs', async () => {

@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readRunManifest } from '@twindb/core-tensors';
 import { describe, expect, it } from 'vitest';
 import { runTwindbExit as twindb } from '../../test/run-twindb.js';
 import { TINY_PRETEXT_CONFIG } from '../../test/tiny-pretext-config.js';
@@ -62,7 +63,27 @@ describe('twindb pipeline', () => {
     expect(b.labels.acc).not.toBeNull();
     expect(Object.values(b.labels.clusterNames ?? {}).sort()).toEqual(['0', '1']);
     expect(existsSync(path.join(out, 'newdb', 'labels.arrow'))).toBe(true);
+    // every run folder carries its manifest; the labels are listed in the new DB's
+    expect(await readRunManifest(out)).toMatchObject({ command: 'pipeline', files: ['features/', 'newdb/', 'pretext/', 'scan/', 'selflabel/'] });
+    for (const step of ['pretext', 'scan', 'selflabel']) expect(await readRunManifest(path.join(out, step)), step).toMatchObject({ command: step });
+    expect((await readRunManifest(path.join(out, 'newdb')))?.files).toEqual(expect.arrayContaining(['labels.csv', 'labels.arrow', 'selected.csv']));
   }, 240_000);
+
+  it('exit 2 before any compute for a foreign --out or one holding the config, naming it; its files stay as they were', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'twindb-cli-pipeline-foreign-'));
+    const yml = tinyPipeline(dir);
+    const out = path.join(dir, 'my-project');
+    mkdirSync(path.join(out, 'scan'), { recursive: true });
+    writeFileSync(path.join(out, 'scan', 'predictions.csv'), 'id,cluster\nmine,1\n');
+    const r = await twindb('pipeline', '--config', yml, '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`--out ${out} is not a twindb pipeline folder (no .twindb-run.json; it holds scan/predictions.csv)`);
+    expect(readdirSync(out, { recursive: true, encoding: 'utf8' }).sort()).toEqual(['scan', 'scan/predictions.csv']);
+    expect(readFileSync(path.join(out, 'scan', 'predictions.csv'), 'utf8')).toBe('id,cluster\nmine,1\n');
+    const r2 = await twindb('pipeline', '--config', yml, '--out', dir);
+    expect(r2.code).toBe(2);
+    expect(r2.err).toContain(`--out ${dir} holds the input ${yml}`);
+  });
 
   it('exit 2 for a pipeline YAML with an unknown key, naming it', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'twindb-cli-pipeline-bad-'));

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '@twindb/core-tensors';
-import { loadScanConfig, runScan, ScanOptionsSchema } from '@twindb/scan';
+import { dbSpecRoot } from '@twindb/core-tensors/data';
+import { claimStepFolder, loadScanConfig, runScan, ScanOptionsSchema } from '@twindb/scan';
 import { writePrototypes } from './prototypes.js';
 import { z } from 'zod';
 import { CONFIG_STEP_FLAGS, configFileFields } from '../options/config-step-flags.js';
@@ -48,6 +49,8 @@ export function registerScanCommand(program: Command): void {
       const config = await loadScanConfig(configExp);
       const image = config.mode === 'image';
       if (image && pretext === undefined) throw new UsageError(`--pretext is required: ${configExp} is an image-mode config (mode: image) and fine-tunes a pretext run's backbone`);
+      // Before any compute (the embedding below included): --out must be new, empty or a scan run folder.
+      await claimStepFolder(o.out, 'scan', { inputs: [configExp, o.configEnv, pretext, features, valFeatures], dbs: [dbSpecRoot(config.train_db), dbSpecRoot(config.val_db)] });
       if (!image && features === undefined) {
         if (pretext === undefined) throw new UsageError('--features or --pretext is required: the SimCLR features of the DB to cluster');
         const extracted = await featuresFromPretext(pretext, config.train_db, valFeatures === undefined ? config.val_db : undefined, o.out, ctx);

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '@twindb/core-tensors';
-import { loadScanConfig } from '@twindb/scan';
+import { dbSpecRoot } from '@twindb/core-tensors/data';
+import { claimStepFolder, loadScanConfig } from '@twindb/scan';
 import { loadSelflabelConfig, runSelflabel, SelflabelOptionsSchema } from '@twindb/selflabel';
 import { writePrototypes } from './prototypes.js';
 import { z } from 'zod';
@@ -46,6 +47,8 @@ export function registerSelflabelCommand(program: Command): void {
       // Image mode (mode: image in the config) reads the images and the SCAN run's backbone + head: no features.
       const slConfig = await loadSelflabelConfig(configExp);
       const image = slConfig.mode === 'image';
+      // Before any compute (the embedding below included): --out must be new, empty or a selflabel run folder.
+      await claimStepFolder(o.out, 'selflabel', { inputs: [configExp, o.configEnv, o.scan, pretext, features, valFeatures], dbs: [dbSpecRoot(slConfig.train_db), dbSpecRoot(slConfig.val_db)] });
       if (!image && features === undefined) {
         const fromScan = path.join(o.scan, 'features', 'train.arrow');
         if (existsSync(fromScan)) {

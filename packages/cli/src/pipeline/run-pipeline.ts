@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { stepContext, UsageError, type StepContext } from '@twindb/core-tensors';
-import { formatDbSpec, parseDbSpec } from '@twindb/core-tensors/data';
+import { claimRunFolder, recordRunFiles, stepContext, UsageError, type StepContext } from '@twindb/core-tensors';
+import { dbSpecRoot, formatDbSpec, parseDbSpec } from '@twindb/core-tensors/data';
 import { runExtract } from '@twindb/feature-extract';
 import { runSample, type SampleReport } from '@twindb/nn-sampler';
 import { loadPretextConfig, trainSimclr } from '@twindb/pretext';
@@ -38,6 +38,9 @@ export interface PipelineSummary {
   labels?: LabelsSummary & { kept: SelflabelSummary['kept']; keptReason: string };
 }
 
+/** What `twindb pipeline` writes into its run folder: one sub-folder per step (each its step's own). */
+export const PIPELINE_RUN_FILES: readonly string[] = ['pretext/', 'features/', 'newdb/', 'scan/', 'selflabel/'];
+
 /** The run folder's layout. */
 export function pipelinePaths(out: string) {
   return {
@@ -62,6 +65,15 @@ export async function runPipeline(o: RunPipelineOptions, context: Partial<StepCo
   const ctx = stepContext(context);
   const config = await loadPipelineConfig(o.config);
   const p = pipelinePaths(path.resolve(o.out));
+  // Before any compute: a new or empty folder, or a pipeline run folder (.twindb-run.json); anything else is refused.
+  const claimed = await claimRunFolder(o.out, {
+    command: 'pipeline',
+    files: PIPELINE_RUN_FILES,
+    legacyMarker: 'pretext/pretext.log.jsonl',
+    inputs: [o.config, config.pretext.config, config.scan.config, config.selflabel.config],
+    dbs: [dbSpecRoot(config.pool_db), dbSpecRoot(config.target_db)],
+  });
+  if (claimed.adopted) ctx.log(`${claimed.out}: a run folder of an earlier twindb, now listed in its .twindb-run.json`);
   const t0 = performance.now();
   const steps: StepTiming[] = [];
   const summary: PipelineSummary = { out: path.resolve(o.out), steps, seconds: 0 };
@@ -110,6 +122,8 @@ export async function runPipeline(o: RunPipelineOptions, context: Partial<StepCo
     return { value: r.summary, skipped: false };
   });
   if (done()) return finish();
+  // The labels sit beside the new DB: listed in its manifest, so that they count as twindb's there.
+  await recordRunFiles(p.newdb, ['labels.csv', 'labels.arrow']);
   const labels = await timed('labels', async () => ({
     value: await writeLabels({ selected, target: p.target, predictions: path.join(p.selflabel, 'predictions.arrow'), valPredictions: path.join(p.selflabel, 'predictions-val.arrow'), out: p.newdb }),
     skipped: false,

@@ -7,10 +7,16 @@ import { isPidAlive, parseTempName } from './temp-files.js';
 
 /**
  * Ownership of output folders. Every output folder twindb creates carries `.twindb-run.json`
- * (command, version, every file written, relative to the folder). `--overwrite` replaces only such
- * a folder, and removes only the files listed there: anything else at the output path (a file, a
- * folder twindb did not write, a file added to a twindb folder, an input or a DB) is refused before
- * any compute, with an OutputPathError (exit 2) naming what is in the way.
+ * (command, version, every file written, relative to the folder). Two kinds of folders use it:
+ * - folders written whole and renamed into place (`sample`): `--overwrite` replaces only such a
+ *   folder of the same command, and removes only the files listed there (checkOutputFolder,
+ *   removeOwnedOutput);
+ * - run folders written in place and resumed (`pretext`, `scan`, `selflabel`, `pipeline`): a run
+ *   continues only a folder of its own command, and never writes over a file the manifest does not
+ *   list (claimRunFolder).
+ * Anything else at the output path (a file, a folder twindb did not write, a folder of another
+ * command, a file added to a twindb folder where twindb would write, an input or a DB) is refused
+ * before any compute, with an OutputPathError (exit 2) naming what is in the way.
  */
 
 export const RUN_MANIFEST = '.twindb-run.json';
@@ -20,7 +26,11 @@ export const RunManifestSchema = z.object({
   tool: z.literal('twindb'),
   command: z.string().min(1),
   version: z.string(),
-  /** Files twindb wrote, relative to the folder, "/"-separated, sorted. */
+  /**
+   * Files twindb wrote, relative to the folder, "/"-separated, sorted. In a run folder: the files
+   * its command writes there (listed before the first is written, so a killed run's folder is still
+   * recognised); an entry ending in "/" stands for a whole sub-folder.
+   */
   files: z.array(z.string().min(1)),
 });
 export type RunManifest = z.infer<typeof RunManifestSchema>;
@@ -50,39 +60,11 @@ export interface OutputFolderOptions {
 export async function checkOutputFolder(dir: string, opts: OutputFolderOptions): Promise<OutputFolderCheck> {
   const what = opts.what ?? '--out';
   const out = path.resolve(dir);
-  const realOut = await realpathOrSelf(out);
-  for (const input of opts.inputs ?? []) {
-    if (!input) continue;
-    const real = await realpathOrSelf(path.resolve(input));
-    if (isInside(real, realOut)) {
-      throw new OutputPathError(
-        out,
-        `${what} ${out} holds the input ${input}; twindb would replace it. Choose an output folder that contains none of the inputs`,
-      );
-    }
-  }
-  for (const db of opts.dbs ?? []) {
-    if (!db) continue;
-    const real = await realpathOrSelf(path.resolve(db));
-    if (isInside(realOut, real) || isInside(real, realOut)) {
-      throw new OutputPathError(out, `${what} ${out} overlaps the image DB ${db}; choose an output folder outside it (and not containing it)`);
-    }
-  }
-  let st;
-  try {
-    st = await fs.lstat(out);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { out, exists: false };
-    throw new OutputPathError(out, `${what} ${out}: cannot inspect it (${(err as NodeJS.ErrnoException).code}); choose another output folder`);
-  }
-  if (st.isSymbolicLink()) {
-    throw new OutputPathError(out, `${what} ${out} is a symbolic link; give the real folder (twindb never replaces a link)`);
-  }
-  if (!st.isDirectory()) {
-    throw new OutputPathError(out, `${what} ${out} is a file, not a twindb output folder; twindb never replaces it: choose another output folder or move the file yourself`);
-  }
+  await refuseOverlaps(out, opts, what);
+  if (!(await inspectFolder(out, what))) return { out, exists: false };
   const entries = await listFiles(out);
   const manifest = await readRunManifest(out);
+  if (manifest) refuseOtherCommand(out, manifest, opts.command, what);
   if (!opts.overwrite) {
     throw new OutputPathError(out, `output folder ${out} already exists (pass --overwrite to replace it, which removes only what twindb wrote there)`);
   }
@@ -93,8 +75,7 @@ export async function checkOutputFolder(dir: string, opts: OutputFolderOptions):
       `${what} ${out} is not a twindb output folder (no ${RUN_MANIFEST}; it holds ${preview(entries)}); --overwrite replaces only folders twindb wrote: choose another output folder`,
     );
   }
-  const owned = new Set(manifest.files);
-  const foreign = entries.filter((f) => f !== RUN_MANIFEST && !owned.has(f) && !isDeadTemp(f));
+  const foreign = entries.filter((f) => f !== RUN_MANIFEST && !owns(manifest.files, f) && !isDeadTemp(f));
   if (foreign.length > 0) {
     throw new OutputPathError(
       out,
@@ -102,6 +83,106 @@ export async function checkOutputFolder(dir: string, opts: OutputFolderOptions):
     );
   }
   return { out, exists: true, manifest };
+}
+
+export interface RunFolderOptions {
+  /** The step writing the folder, e.g. "scan": recorded, and a folder of another command is refused. */
+  command: string;
+  /**
+   * Every file the command may write in the folder, relative, "/"-separated (an entry ending in "/"
+   * claims a whole sub-folder). Listed in the manifest before any is written; an existing file at
+   * one of these names that the manifest does not list is refused (twindb would replace it).
+   */
+  files: readonly string[];
+  /** Files and folders this run reads: none may be inside (or equal to) the folder. */
+  inputs?: readonly (string | undefined)[];
+  /** Image DB roots: the folder may not lie inside one either (nor contain one). */
+  dbs?: readonly (string | undefined)[];
+  /**
+   * A file every earlier twindb version wrote into such a folder (its step log, e.g.
+   * "scan.log.jsonl"): a folder without a manifest that holds it and nothing but `files` is a run
+   * folder of a version without manifests, and is adopted (its manifest written) rather than refused.
+   */
+  legacyMarker?: string;
+  /** How the folder is named in messages (default `--out`). */
+  what?: string;
+}
+
+export interface ClaimedRunFolder {
+  /** Absolute folder. */
+  out: string;
+  /** The folder did not exist and was created. */
+  created: boolean;
+  /** The folder had no manifest: an earlier version's run folder (see `legacyMarker`), now carrying one. */
+  adopted: boolean;
+  manifest: RunManifest;
+}
+
+/**
+ * Opens a run folder written in place and resumed across runs (pretext, scan, selflabel, pipeline),
+ * before any compute: creates it when absent; accepts an empty folder and a folder of the same
+ * command (whose files a resumed run continues; files the command never writes may sit beside
+ * them); refuses, with an OutputPathError (exit 2) naming what is in the way, a file, a symbolic
+ * link, a folder of another command, a folder twindb did not write (unless an earlier version's
+ * run folder, see `legacyMarker`), a file at one of `files` the manifest does not list, an input
+ * or a DB inside (or equal to) it (except an input twindb staged in one of the folder's own
+ * sub-folders, see `files`). Then writes the manifest, listing `files` (and what it listed).
+ */
+export async function claimRunFolder(dir: string, opts: RunFolderOptions): Promise<ClaimedRunFolder> {
+  const what = opts.what ?? '--out';
+  const out = path.resolve(dir);
+  // An input in a sub-folder this command claims and its folder already lists was staged there by
+  // twindb for this run (the features `twindb scan --pretext` embeds into <out>/features/): it may stay.
+  const prior = await readRunManifest(out);
+  const staged = (rel: string) => prior?.command === opts.command && opts.files.some((f) => f.endsWith('/') && prior.files.includes(f) && rel.startsWith(f));
+  await refuseOverlaps(out, opts, what, staged);
+  if (!(await inspectFolder(out, what))) {
+    try {
+      await fs.mkdir(out, { recursive: true });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new OutputPathError(out, `${what} ${out}: cannot create it (${code}); choose a writable location`, { cause: err });
+    }
+    return { out, created: true, adopted: false, manifest: await writeManifest(out, opts.command, [...new Set(opts.files)].sort()) };
+  }
+  const entries = (await listFiles(out)).filter((f) => f !== RUN_MANIFEST && !isDeadTemp(f));
+  const manifest = await readRunManifest(out);
+  let adopted = false;
+  if (manifest) {
+    refuseOtherCommand(out, manifest, opts.command, what);
+    const inTheWay = entries.filter((f) => owns(opts.files, f) && !owns(manifest.files, f));
+    if (inTheWay.length > 0) {
+      throw new OutputPathError(
+        out,
+        `${what} ${out} holds files twindb did not write where \`twindb ${opts.command}\` writes: ${preview(inTheWay)}; ` +
+          `twindb never replaces a file its ${RUN_MANIFEST} does not list. Move them out or choose another output folder`,
+      );
+    }
+  } else if (entries.length > 0) {
+    const legacy = opts.legacyMarker !== undefined && entries.includes(opts.legacyMarker) && entries.every((f) => owns(opts.files, f));
+    if (!legacy) {
+      throw new OutputPathError(
+        out,
+        `${what} ${out} is not a twindb ${opts.command} folder (no ${RUN_MANIFEST}; it holds ${preview(entries)}); ` +
+          'twindb writes only into a new or empty folder, or one it wrote: choose another output folder',
+      );
+    }
+    adopted = true;
+  }
+  const files = [...new Set([...(manifest?.files ?? []), ...opts.files])].sort();
+  const same = manifest && manifest.version === TWINDB_VERSION && manifest.files.length === files.length && manifest.files.every((f, i) => f === files[i]);
+  return { out, created: false, adopted, manifest: same ? manifest : await writeManifest(out, opts.command, files) };
+}
+
+/**
+ * Adds files to the manifest of a twindb folder (a later step writing beside a step's outputs, e.g.
+ * the pipeline's `labels.csv` in sample's folder), so that they count as twindb's. No-op without one.
+ */
+export async function recordRunFiles(dir: string, files: readonly string[]): Promise<void> {
+  const manifest = await readRunManifest(dir);
+  if (!manifest) return;
+  const all = [...new Set([...manifest.files, ...files])].sort();
+  if (all.length !== manifest.files.length) await writeManifest(dir, manifest.command, all);
 }
 
 /** The folder's manifest, or undefined when it has none (or an unreadable one: then it is not ours). */
@@ -116,10 +197,71 @@ export async function readRunManifest(dir: string): Promise<RunManifest | undefi
 
 /** Writes `dir`'s manifest listing every file now in it (call when the folder is complete, before renaming it into place). */
 export async function writeRunManifest(dir: string, command: string): Promise<RunManifest> {
-  const files = (await listFiles(dir)).filter((f) => f !== RUN_MANIFEST);
-  const manifest: RunManifest = { tool: 'twindb', command, version: TWINDB_VERSION, files };
+  return writeManifest(dir, command, (await listFiles(dir)).filter((f) => f !== RUN_MANIFEST));
+}
+
+async function writeManifest(dir: string, command: string, files: readonly string[]): Promise<RunManifest> {
+  const manifest: RunManifest = { tool: 'twindb', command, version: TWINDB_VERSION, files: [...files] };
   await writeFileAtomic(path.join(dir, RUN_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
+}
+
+/** Inputs and DBs inside (or equal to) the output folder are refused (but `staged` ones); so is an output inside a DB. */
+async function refuseOverlaps(
+  out: string,
+  opts: Pick<OutputFolderOptions, 'inputs' | 'dbs'>,
+  what: string,
+  staged: (rel: string) => boolean = () => false,
+): Promise<void> {
+  const realOut = await realpathOrSelf(out);
+  for (const input of opts.inputs ?? []) {
+    if (!input) continue;
+    const real = await realpathOrSelf(path.resolve(input));
+    if (isInside(real, realOut) && !staged(path.relative(realOut, real).split(path.sep).join('/'))) {
+      throw new OutputPathError(
+        out,
+        `${what} ${out} holds the input ${input}; twindb would replace it. Choose an output folder that contains none of the inputs`,
+      );
+    }
+  }
+  for (const db of opts.dbs ?? []) {
+    if (!db) continue;
+    const real = await realpathOrSelf(path.resolve(db));
+    if (isInside(realOut, real) || isInside(real, realOut)) {
+      throw new OutputPathError(out, `${what} ${out} overlaps the image DB ${db}; choose an output folder outside it (and not containing it)`);
+    }
+  }
+}
+
+/** False when nothing is at `out`; true for a folder; an OutputPathError for anything else (a link, a file). */
+async function inspectFolder(out: string, what: string): Promise<boolean> {
+  let st;
+  try {
+    st = await fs.lstat(out);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new OutputPathError(out, `${what} ${out}: cannot inspect it (${(err as NodeJS.ErrnoException).code}); choose another output folder`);
+  }
+  if (st.isSymbolicLink()) {
+    throw new OutputPathError(out, `${what} ${out} is a symbolic link; give the real folder (twindb never replaces a link)`);
+  }
+  if (!st.isDirectory()) {
+    throw new OutputPathError(out, `${what} ${out} is a file, not a twindb output folder; twindb never replaces it: choose another output folder or move the file yourself`);
+  }
+  return true;
+}
+
+function refuseOtherCommand(out: string, manifest: RunManifest, command: string, what: string): void {
+  if (manifest.command === command) return;
+  throw new OutputPathError(
+    out,
+    `${what} ${out} is the output folder of \`twindb ${manifest.command}\`, not of \`twindb ${command}\`; twindb writes only into a folder of the same command: choose another output folder`,
+  );
+}
+
+/** True when `rel` is one of `files`, or lies in a sub-folder listed there as "dir/". */
+function owns(files: readonly string[], rel: string): boolean {
+  return files.some((f) => f === rel || (f.endsWith('/') && rel.startsWith(f)));
 }
 
 /**

@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { claimRunFolder, OutputPathError, readRunManifest } from '@twindb/core-tensors';
 import { decodeSafetensors, ONNX_INPUT, ONNX_OUTPUT, readTrainingCheckpoint } from '@twindb/core-tensors/nn';
 import { type EpochRecord, NonFiniteLossError, RUN_FILES, trainSimclr } from '@twindb/pretext';
 import * as ort from 'onnxruntime-node';
@@ -55,6 +56,27 @@ describe('trainSimclr', () => {
     expect(second.finalLoss).toBe(r.finalLoss);
     expect(await weights(split)).toEqual(await weights(whole));
     expect(epochLines(split).map((l) => l.epoch)).toEqual([1, 2]);
+    // the run folder carries its manifest, listing every file in it
+    const m = await readRunManifest(split);
+    expect(m).toMatchObject({ tool: 'twindb', command: 'pretext' });
+    expect(readdirSync(split).filter((f) => f !== '.twindb-run.json' && !m!.files.includes(f))).toEqual([]);
+  });
+
+  it('refuses a foreign run folder before any compute, naming it, and leaves its files as they were', async () => {
+    const foreign = runDir();
+    const mine = path.join(foreign, RUN_FILES.onnx);
+    writeFileSync(mine, 'my own encoder');
+    mkdirSync(path.join(foreign, 'photos'));
+    const err = await trainSimclr({ config: tinyConfig({ epochs: 1 }), runDir: foreign, log: quiet, resume: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OutputPathError);
+    expect((err as OutputPathError).exitCode).toBe(2);
+    expect((err as Error).message).toContain(`--out ${foreign} is not a twindb pretext folder (no .twindb-run.json; it holds encoder.onnx)`);
+    expect(readdirSync(foreign).sort()).toEqual(['encoder.onnx', 'photos']);
+    expect(readFileSync(mine, 'utf8')).toBe('my own encoder');
+    // another step's folder too
+    const scan = runDir();
+    await claimRunFolder(scan, { command: 'scan', files: ['checkpoint.safetensors'] });
+    await expect(trainSimclr({ config: tinyConfig({ epochs: 1 }), runDir: scan, log: quiet })).rejects.toThrow(/output folder of `twindb scan`, not of `twindb pretext`/);
   });
 
   it('refuses to resume under a changed config, naming the keys', async () => {

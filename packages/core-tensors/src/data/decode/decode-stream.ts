@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { InputDataError } from '../../errors/twindb-error.js';
 import type { ImageU8 } from '../image.js';
 import type { ImageRecord, ImageSource } from '../sources/image-source.js';
 import { boundedMap } from './bounded-map.js';
@@ -29,7 +30,7 @@ export function defaultDecodeConcurrency(): number {
  * Decodes `indices` of a source in order while the consumer works: at most `concurrency` decodes run
  * at once and at most `prefetch` results wait, so a slow consumer stalls decoding instead of filling
  * memory (back-pressure). Unreadable images are skipped and logged; any other error stops the stream,
- * and so does a stream in which no image at all could be read.
+ * and so does a stream in which no image at all could be read (an InputDataError, exit 3).
  */
 export async function* decodeStream(
   source: ImageSource,
@@ -52,6 +53,6 @@ export async function* decodeStream(
     yield { index: r.item, record, image: r.value };
   }
   if (yielded === 0 && skipped > 0) {
-    throw new Error(`${source.name}: no readable image (${skipped} file(s) rejected, expected at least one decodable image)`);
+    throw new InputDataError(`${source.name}: no readable image (${skipped} file(s) rejected, expected at least one decodable image)`);
   }
 }
