@@ -34,6 +34,12 @@ export const ScanConfigSchema = z
     scheduler: SchedulerNameSchema,
     scheduler_kwargs: SchedulerKwargsSchema.default({}),
     update_cluster_head_only: z.boolean().default(false).describe('image mode: freeze the backbone; frozen-feature mode always trains heads only'),
+    standardize_features: z
+      .boolean()
+      .default(true)
+      .describe(
+        'image mode: the heads see backbone features standardised per dimension with fixed statistics of the pretext backbone on train_db (twindb; false = the reference, heads on raw features)',
+      ),
     augmentation_strategy: z.string().optional(),
     augmentation_kwargs: z.record(z.string(), z.unknown()).optional(),
     transformation_kwargs: z.record(z.string(), z.unknown()).optional(),

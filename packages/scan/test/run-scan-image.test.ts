@@ -69,6 +69,29 @@ describe('image-mode SCAN', () => {
     expect(Array.from(m.tensors.get(w)!.data)).not.toEqual(Array.from(run.tensors.get(w)!.data));
   });
 
+  it('standardises the heads\' input with the pretext backbone\'s statistics (standardize_features, default true), fixed during training; false = the reference', async () => {
+    const m = await readClusterModel(path.join(dir, 'scan', 'model.safetensors'), 'scan');
+    // The statistics written are the pretext backbone's on train_db, with training-mode batch norm over
+    // batches of batch_size (what the heads see while the backbone trains): recompute them.
+    const run = readPretextRun(pretext, 'small-cnn');
+    const ref = createClusteringModel(run, 2, 1, new Rng('ref'), { featureNorm: true });
+    loadPretextBackbone(ref, run);
+    const { openImageInputs, backboneFeatures } = await import('../src/image/image-data.js');
+    const inputs = await openImageInputs(tinyImageScanConfig() as { train_db: unknown }, run, () => undefined);
+    const before = ref.backbone.buffers().map((b) => Array.from(b.dataSync()));
+    ref.featureNorm!.fit(await backboneFeatures(ref, inputs.train, inputs.valTransform, { training: true, chunk: 32 }));
+    // Computing them leaves the BN running statistics as they were.
+    expect(ref.backbone.buffers().map((b) => Array.from(b.dataSync()))).toEqual(before);
+    expect(Array.from(m.tensors.get('feature_norm.mean')!.data)).toEqual(Array.from(ref.featureNorm!.mean.dataSync()));
+    expect(Array.from(m.tensors.get('feature_norm.std')!.data)).toEqual(Array.from(ref.featureNorm!.std.dataSync()));
+    ref.dispose();
+    const raw = path.join(dir, 'scan-raw');
+    await runScan({ config: tinyImageScanConfig({ standardize_features: false, epochs: 1 }), pretext, out: raw }, quiet);
+    const r = await readClusterModel(path.join(raw, 'model.safetensors'), 'scan');
+    expect(r.featureNorm).toBe(false);
+    expect([...r.tensors.keys()].some((k) => k.startsWith('feature_norm.'))).toBe(false);
+  });
+
   it('resumes exactly: 3 epochs + resume = 6 epochs in one go, bit for bit', async () => {
     const a = path.join(dir, 'scan');
     const b = path.join(dir, 'scan-resumed');
@@ -90,7 +113,9 @@ describe('image-mode SCAN', () => {
 
   it.skipIf(!ortAvailability().ok)('classifier.onnx matches tfjs probabilities within 1e-4', async () => {
     const m = await readClusterModel(path.join(dir, 'scan', 'model.safetensors'), 'scan');
-    const model = createClusteringModel(m.spec, m.numClasses, 1, new Rng('parity'));
+    // The default run standardises the heads' input: the export must carry that Sub/Div too.
+    expect(m.featureNorm).toBe(true);
+    const model = createClusteringModel(m.spec, m.numClasses, 1, new Rng('parity'), { featureNorm: m.featureNorm });
     loadState(model, m.tensors, { source: 'model' });
     // The written classifier.onnx against the tfjs model rebuilt from model.safetensors.
     const bytes = new Uint8Array(readFileSync(path.join(dir, 'scan', 'classifier.onnx')));

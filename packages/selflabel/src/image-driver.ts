@@ -40,7 +40,8 @@ export async function imageSelflabelDriver(x: { scanModelPath: string; scanDir: 
   const valNb = await scanValNeighbors(x.scanDir, val, sameVal, x.valNeighbors);
   const weak = valTransform((c.transformation_kwargs as never) ?? { crop_size: spec.inputShape[0], normalize: spec.normalize });
   const strong = strongTransformOf(c);
-  const model = createClusteringModel(spec, K, 1, new Rng(`selflabel:init:${c.seed}`));
+  // The SCAN model's feature standardisation (fixed statistics) comes along with its head.
+  const model = createClusteringModel(spec, K, 1, new Rng(`selflabel:init:${c.seed}`), { featureNorm: file.featureNorm });
   const loadScan = () => loadState(model, file.tensors, { source: x.scanModelPath });
   loadScan();
   const dataset = new AugmentedDataset(train.source, { transform: { standard: weak, augment: strong }, seed: c.seed, concurrency: c.num_workers });

@@ -102,6 +102,36 @@ export async function imageHeadProbabilities(model: ClusteringModel, rows: Image
   return out;
 }
 
+/**
+ * The backbone's features of `rows` (val transform), row-major [n × featureDim], in eval mode or —
+ * `training: true` — with batch-statistics batch norm over chunks of `chunk` rows, as the heads see
+ * them during training (the BN running statistics are restored afterwards; a last chunk of one row,
+ * which batch norm cannot normalise, is left out).
+ */
+export async function backboneFeatures(model: ClusteringModel, rows: ImageRows, transform: ImageTransform, o: { training?: boolean; chunk?: number } = {}): Promise<Float32Array> {
+  const training = o.training ?? false;
+  const kept = training ? model.backbone.buffers().map((b) => tf.keep(b.clone())) : [];
+  const out: Float32Array[] = [];
+  try {
+    for await (const b of imageChunks(rows, transform, o.chunk ?? 256)) {
+      if (training && b.shape[0] < 2) continue;
+      const f = tf.tidy(() => model.backboneFeatures(tf.tensor4d(b.data, b.shape), { training }));
+      out.push(f.dataSync() as Float32Array);
+      f.dispose();
+    }
+  } finally {
+    if (training) model.backbone.buffers().forEach((b, i) => b.assign(kept[i]));
+    tf.dispose(kept);
+  }
+  const all = new Float32Array(out.reduce((n, a) => n + a.length, 0));
+  let at = 0;
+  for (const a of out) {
+    all.set(a, at);
+    at += a.length;
+  }
+  return all;
+}
+
 /** Embeddings of `rows` through an encoder, as a FeatureSet (what mining and purity read). */
 export async function embedRows(rows: ImageRows, transform: ImageTransform, encoder: { embed(x: tf.Tensor4D): tf.Tensor2D; dim: number }, name: string): Promise<FeatureSet> {
   const dim = encoder.dim;

@@ -5,7 +5,7 @@ import type { FeatureSet } from '../frozen/feature-set.js';
 import { loadFrozenInputs, type FrozenInputs } from '../frozen/frozen-inputs.js';
 import type { ScanConfig } from '../scan-config.js';
 import type { ScanDriver } from '../scan-driver.js';
-import { embedRows, imageHeadProbabilities, imageScanBatches, openImageInputs, trainingTransformOf, type ImageInputs, type ImageRows } from './image-data.js';
+import { backboneFeatures, embedRows, imageHeadProbabilities, imageScanBatches, openImageInputs, trainingTransformOf, type ImageInputs, type ImageRows } from './image-data.js';
 import { classifierToOnnx, createClusteringModel, loadPretextBackbone, pretextEncoder, writeClusterModel, type ImageSpec } from './image-model.js';
 import { readPretextRun, type PretextRun } from './pretext-run.js';
 
@@ -27,10 +27,19 @@ export async function imageScanDriver(x: ImageScanInputs, c: ScanConfig): Promis
   const inputs = await openImageInputs(c, run, x.log);
   const transform = trainingTransformOf(c, run);
   const mining = await miningFeatures(x, run, inputs);
-  const model = createClusteringModel(run, c.num_classes, c.num_heads, new Rng(`scan:init:${c.seed}`));
+  const headOnly = c.update_cluster_head_only;
+  const model = createClusteringModel(run, c.num_classes, c.num_heads, new Rng(`scan:init:${c.seed}`), { featureNorm: c.standardize_features });
   const report = loadPretextBackbone(model, run);
   x.log(`weights: backbone ${report.loaded.length} tensors from ${run.dir}/model.safetensors (contrastive head left out; ${c.num_heads} fresh head(s))`);
-  const headOnly = c.update_cluster_head_only;
+  if (model.featureNorm) {
+    // Fixed statistics of the pretext backbone's features as the heads will see them in training:
+    // batch-statistics BN over batches when the backbone trains, eval mode when it is frozen. (Eval
+    // mode for both failed on a backbone whose BN running statistics are still the init's 0/1: its
+    // training-mode features sat far outside the fitted range and the heads collapsed at once.)
+    // Deterministic, so a resumed run computes the same values before loading its checkpoint.
+    model.featureNorm.fit(await backboneFeatures(model, inputs.train, inputs.valTransform, { training: !headOnly, chunk: c.batch_size }));
+    x.log(`heads see standardised backbone features (standardize_features: true; statistics of the pretext backbone on ${inputs.train.meta.db}, ${headOnly ? 'eval' : 'training'}-mode batch norm)`);
+  }
   const spec = imageSpecOf(run, inputs);
   const rows = (w: 'train' | 'val') => (w === 'train' ? inputs.train : inputs.val);
   return {

@@ -33,10 +33,13 @@ export interface ImageSpec {
   imageSize?: number;
 }
 
-/** A ClusteringModel with a fresh backbone and H heads, initialised from `seed` (heads as the reference: Linear defaults). */
-export function createClusteringModel(spec: Pick<ImageSpec, 'backbone' | 'variant' | 'inChannels'>, k: number, heads: number, rng: Rng): ClusteringModel {
+/**
+ * A ClusteringModel with a fresh backbone and H heads, initialised from `rng` (heads as the
+ * reference: Linear defaults); `featureNorm` adds the fixed feature standardisation in front of the heads.
+ */
+export function createClusteringModel(spec: Pick<ImageSpec, 'backbone' | 'variant' | 'inChannels'>, k: number, heads: number, rng: Rng, opts: { featureNorm?: boolean } = {}): ClusteringModel {
   const backbone = createBackbone(spec.backbone, { rng, inChannels: spec.inChannels, variant: spec.variant });
-  return new ClusteringModel(backbone, { nclusters: k, nheads: heads, rng });
+  return new ClusteringModel(backbone, { nclusters: k, nheads: heads, rng, featureNorm: opts.featureNorm });
 }
 
 /**
@@ -115,7 +118,7 @@ class Classifier extends Module<tf.Tensor4D, tf.Tensor2D> {
     super();
   }
   apply(x: tf.Tensor4D): tf.Tensor2D {
-    return tf.tidy(() => tf.softmax(this.model.clusterHead.heads[this.head].apply(this.model.backbone.apply(x, { training: false }))));
+    return tf.tidy(() => tf.softmax(this.model.clusterHead.heads[this.head].apply(this.model.headInput(this.model.backbone.apply(x, { training: false })))));
   }
 }
 
@@ -130,7 +133,8 @@ export const CLASSIFIER_OUTPUT = 'probabilities';
 export function classifierToOnnx(model: ClusteringModel, head: number, spec: ImageSpec, metadata: Record<string, string> = {}): Uint8Array {
   const [h, w, c] = spec.inputShape;
   const g = new OnnxGraphBuilder(`scan-${spec.backbone}`);
-  const features = model.backbone.toOnnx(g, onnxOps.nhwcToNchw(g, g.input(CLASSIFIER_INPUT, ['batch', h, w, c])));
+  const raw = model.backbone.toOnnx(g, onnxOps.nhwcToNchw(g, g.input(CLASSIFIER_INPUT, ['batch', h, w, c])));
+  const features = model.featureNorm ? model.featureNorm.toOnnx(g, raw) : raw;
   const logits = model.clusterHead.heads[head].toOnnx(g, features);
   g.node('Softmax', [logits], { axis: 1 }, CLASSIFIER_OUTPUT);
   g.output(CLASSIFIER_OUTPUT, ['batch', model.nclusters]);
@@ -158,6 +162,7 @@ export function classifierProbabilities(model: ClusteringModel, head: number, x:
  */
 export async function writeClusterModel(file: string, model: ClusteringModel, head: number, spec: ImageSpec, metadata: Record<string, string>): Promise<void> {
   const t = readState(model.backbone, 'backbone.');
+  if (model.featureNorm) for (const [n, e] of readState(model.featureNorm, 'feature_norm.')) t.set(n, e);
   for (const [n, e] of readState(model.clusterHead.heads[head], 'cluster_head.0.')) t.set(n, e);
   const meta = {
     ...metadata,
@@ -173,6 +178,8 @@ export interface ClusterModelFile {
   tensors: Map<string, SafetensorsEntry>;
   spec: ImageSpec;
   numClasses: number;
+  /** The model standardises backbone features in front of its head (`feature_norm.*` tensors). */
+  featureNorm: boolean;
   metadata: Record<string, string>;
 }
 
@@ -188,7 +195,7 @@ export async function readClusterModel(file: string, key: string): Promise<Clust
   if (metadata.format !== CLUSTER_MODEL_FORMAT) {
     throw new InputDataError(`${key}: ${file} is not an image-mode clustering model (format "${metadata.format ?? '(none)'}", expected "${CLUSTER_MODEL_FORMAT}"); run \`twindb scan\` in image mode first`);
   }
-  return { tensors, spec: JSON.parse(metadata.image_spec) as ImageSpec, numClasses: Number(metadata.num_classes), metadata };
+  return { tensors, spec: JSON.parse(metadata.image_spec) as ImageSpec, numClasses: Number(metadata.num_classes), featureNorm: tensors.has('feature_norm.mean'), metadata };
 }
 
 /** The safetensors format tag of a file, or undefined when it has none / cannot be read. */
