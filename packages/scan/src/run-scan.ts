@@ -14,7 +14,7 @@ import { imageScanDriver } from './image/image-driver.js';
 import { writeConfusion, writePredictions } from './io/write-results.js';
 import { neighborAccuracy } from './mine-neighbors.js';
 import { loadScanConfig, parseScanConfig, scanTrainingKeys, type ScanConfig } from './scan-config.js';
-import type { StepRows } from './scan-driver.js';
+import type { ScanDriver, StepRows } from './scan-driver.js';
 import { scanTrainEpoch } from './scan-epoch.js';
 import { scanEvaluate } from './scan-evaluate.js';
 import { parseScanOptions, type ScanOptionsInput } from './scan-options.js';
@@ -216,6 +216,7 @@ export async function runScan(input: ScanOptionsInput, context: Partial<StepCont
     );
 
     const stepsPerEpoch = Math.floor(n / c.batch_size);
+    if (startEpoch === 0 && driver.warmup && c.head_warmup_epochs > 0) await warmUpHeads(driver.warmup, trainNb, c, stepsPerEpoch, ctx, runLog);
     const sizeRows = driver.sizesOn === 'train' ? n : val.rows;
     for (let epoch = startEpoch; epoch < untilEpoch; epoch++) {
       ctx.signal?.throwIfAborted();
@@ -400,3 +401,33 @@ export async function writeStepOutputs(
   return o;
 }
 
+
+/**
+ * `head_warmup_epochs` (image mode): heads-only SCAN epochs on fixed backbone features, with their
+ * own optimiser (the config's, fresh) so the training loop's Adam state starts as without warm-up.
+ * Runs only on a fresh start: a resumed run's checkpoint already holds the warmed-up heads, and a run
+ * killed during warm-up has no checkpoint and repeats it identically (seeded per epoch).
+ */
+async function warmUpHeads(warmup: NonNullable<ScanDriver['warmup']>, trainNb: NeighborTable, c: ScanConfig, stepsPerEpoch: number, ctx: StepContext, runLog: RunLog): Promise<void> {
+  const optimizer = createOptimizer(c);
+  try {
+    const progress = ctx.progress(`scan head warm-up (${c.head_warmup_epochs} epochs on fixed features)`, c.head_warmup_epochs * stepsPerEpoch * c.batch_size, 'anchors');
+    let last = 0;
+    for (let e = 0; e < c.head_warmup_epochs; e++) {
+      ctx.signal?.throwIfAborted();
+      const stats = await scanTrainEpoch({
+        parameters: warmup.parameters(),
+        optimizer,
+        entropyWeight: c.criterion_kwargs.entropy_weight,
+        batches: warmup.batches(trainNb, e),
+        onStep: (b, loss) => progress.tick(b, `loss ${loss.toFixed(4)}`),
+        signal: ctx.signal,
+      });
+      last = stats.total;
+    }
+    ctx.log(`head warm-up: ${c.head_warmup_epochs} epochs on fixed backbone features, loss ${last.toFixed(4)}`);
+    runLog.event('warmup', { epochs: c.head_warmup_epochs, loss: last });
+  } finally {
+    optimizer.dispose();
+  }
+}

@@ -40,6 +40,14 @@ export const ScanConfigSchema = z
       .describe(
         'image mode: the heads see backbone features standardised per dimension with fixed statistics of the pretext backbone on train_db (twindb; false = the reference, heads on raw features)',
       ),
+    head_warmup_epochs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(0)
+      .describe(
+        'image mode: epochs of heads-only SCAN on the pretext backbone\'s fixed features (the ones standardize_features fits on) before the backbone trains, so it starts from a clustering instead of random heads (twindb; 0 = the reference)',
+      ),
     augmentation_strategy: z.string().optional(),
     augmentation_kwargs: z.record(z.string(), z.unknown()).optional(),
     transformation_kwargs: z.record(z.string(), z.unknown()).optional(),

@@ -39,6 +39,11 @@ export interface ScanDriver {
   startInfo: Record<string, unknown>;
   describe: string;
   batches(trainNb: NeighborTable, epoch: number): Iterable<ScanBatch> | AsyncIterable<ScanBatch>;
+  /**
+   * Image mode with `head_warmup_epochs`: heads-only SCAN batches of one warm-up epoch on the fixed
+   * (standardised) backbone features of the train rows, and the heads' variables.
+   */
+  warmup?: { batches(trainNb: NeighborTable, epoch: number): Iterable<ScanBatch>; parameters(): tf.Variable[] };
   /** Softmax outputs of every head on the train or val rows (eval mode). */
   probabilities(which: 'train' | 'val'): Promise<Float32Array[]>;
   /** Where per-epoch cluster sizes are measured (image mode: val, to spare a pass over train). */

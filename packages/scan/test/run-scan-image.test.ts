@@ -103,6 +103,25 @@ describe('image-mode SCAN', () => {
     expect(Buffer.compare(readFileSync(path.join(a, 'predictions.csv')), readFileSync(path.join(b, 'predictions.csv')))).toBe(0);
   });
 
+  it('head warm-up (head_warmup_epochs): heads train on the fixed features before epoch 1, once; resume stays exact', async () => {
+    const cfg = tinyImageScanConfig({ head_warmup_epochs: 3, epochs: 2 });
+    const a = path.join(dir, 'scan-warm');
+    const b = path.join(dir, 'scan-warm-resumed');
+    const r = await runScan({ config: cfg, pretext, out: a }, quiet);
+    const events = readFileSync(path.join(a, 'scan.log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; epochs?: number });
+    expect(events.filter((e) => e.event === 'warmup')).toEqual([expect.objectContaining({ epochs: 3 })]);
+    expect(r.summary.complete).toBe(true);
+    // The warm-up changed the heads the image epochs start from.
+    const cold = path.join(dir, 'scan-cold');
+    await runScan({ config: tinyImageScanConfig({ epochs: 2 }), pretext, out: cold }, quiet);
+    expect(Buffer.compare(readFileSync(path.join(a, 'model.safetensors')), readFileSync(path.join(cold, 'model.safetensors')))).not.toBe(0);
+    await runScan({ config: cfg, pretext, out: b, untilEpoch: 1 }, quiet);
+    await runScan({ config: cfg, pretext, out: b, resume: true }, quiet);
+    const resumed = readFileSync(path.join(b, 'scan.log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string });
+    expect(resumed.filter((e) => e.event === 'warmup')).toHaveLength(1);
+    expect(Buffer.compare(readFileSync(path.join(a, 'model.safetensors')), readFileSync(path.join(b, 'model.safetensors')))).toBe(0);
+  });
+
   it('head-only mode (update_cluster_head_only) keeps the pretext backbone', async () => {
     const out = path.join(dir, 'scan-heads');
     await runScan({ config: tinyImageScanConfig({ update_cluster_head_only: true, epochs: 1 }), pretext, out }, quiet);
