@@ -6,7 +6,7 @@ describe('twindb command', () => {
     const help = createProgram().helpInformation();
     expect(help).toMatch(/Usage: twindb/);
     expect(help).toMatch(/--backend <name>/);
-    expect(help).toMatch(/backend\s+Initialise TensorFlow\.js/);
+    expect(help).toMatch(/backend \[options\]\s+Initialise TensorFlow\.js/);
   });
 
   it('rejects an unknown backend before doing any work', async () => {

@@ -10,10 +10,21 @@ import { registerSelflabelCommand } from './commands/selflabel.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerPipelineCommand } from './commands/pipeline.js';
 import { registerEvalCommand } from './commands/eval.js';
+import { registerReportCommand } from './commands/report.js';
+import { cliTerminal, configureTerminal } from './step-context.js';
 
 /** Options every subcommand understands. */
 export interface GlobalOptions {
   backend?: string;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+/** `--quiet` / `--verbose`, on the program and on every command (so that they may follow the command name). */
+function addVerbosityOptions(cmd: Command): void {
+  cmd
+    .addOption(new Option('-q, --quiet', 'print only warnings and errors on stderr (no progress, no status lines)').conflicts('verbose'))
+    .addOption(new Option('-v, --verbose', 'also print details (the options as given, …) and, off a terminal, a progress line every second'));
 }
 
 /**
@@ -43,7 +54,7 @@ export function createProgram(): Command {
       const { backend } = program.opts<GlobalOptions>();
       const info = await initBackend({
         backend: backend ? parseBackendChoice(backend, '--backend') : undefined,
-        log: (m) => process.stderr.write(`${m}\n`),
+        log: (m) => cliTerminal().log(m),
       });
       process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
     });
@@ -56,7 +67,18 @@ export function createProgram(): Command {
   registerSelflabelCommand(program);
   registerEvalCommand(program);
   registerPipelineCommand(program);
+  registerReportCommand(program);
   registerDemoCommand(program);
+
+  addVerbosityOptions(program);
+  for (const cmd of program.commands) addVerbosityOptions(cmd);
+  // Before a command runs: its lines and progress go to a terminal set up for --quiet / --verbose.
+  program.hook('preAction', (_root, action) => {
+    const o = { ...program.opts<GlobalOptions>(), ...action.opts<GlobalOptions>() };
+    const t = configureTerminal(o.quiet ? 'quiet' : o.verbose ? 'verbose' : 'normal');
+    t.debug(`twindb ${action.name()}: options ${JSON.stringify({ ...program.opts(), ...action.opts() })}`);
+  });
+  program.hook('postAction', () => cliTerminal().endStatus());
 
   return program;
 }
@@ -79,7 +101,7 @@ export async function run(argv: string[]): Promise<number> {
       // commander has printed its message (and help) already; --help and --version are not errors.
       return err.exitCode === 0 ? 0 : EXIT_CODES.usage;
     }
-    process.stderr.write(`twindb: ${err instanceof Error ? err.message : String(err)}\n`);
+    cliTerminal().error(`twindb: ${err instanceof Error ? err.message : String(err)}`);
     return exitCodeOf(err);
   }
 }

@@ -19,6 +19,7 @@ export { mergeTopK, type TopKPart } from './math/merge-top-k.js';
 
 // --- run: progress with ETA, JSON-lines logs, atomic files ------------------------------------
 export { Progress, formatDuration, type ProgressOptions } from './run/progress.js';
+export { Terminal, isWarning, type Verbosity, type TerminalOptions, type TerminalStream } from './run/terminal.js';
 export { RunLog, type RunEvent } from './run/run-log.js';
 export { writeFileAtomic, writeStdout } from './run/atomic-file.js';
 // --- run: data safety (output paths, ownership of output folders, temp files, signals, hashes) --

@@ -19,6 +19,11 @@ export const ExtractOptionsSchema = z.object({
   encoder: z.string().min(1).describe('ONNX encoder file (twindb pretext writes encoder.onnx)'),
   db: z.string().min(1).describe('DB spec: folder:/path, list:/file.txt, mnist:pool, cifar10:/path?split=test, voc:/root?set=ImageSets/Main/train.txt, ...'),
   out: z.string().min(1).describe('Arrow feature file to write (through a temp name, renamed when complete)'),
+  csv: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("also write the features as the fork's headerless CSV: one row name,f0,f1,… per image (name = id), as Python's csv.writer writes it (seed: --save_feature_name)"),
   batchSize: positiveInt.default(256).describe('Images per encoder call'),
   threads: positiveInt.optional().describe('ONNX Runtime intra-op threads (default: all cores)'),
   concurrency: positiveInt.optional().describe('Images decoded at once (default: 2 × cores)'),

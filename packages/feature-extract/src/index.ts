@@ -5,3 +5,4 @@
 export { ExtractOptionsSchema, ShardSchema, parseShard, shardRange, type ExtractOptions, type ExtractOptionsInput, type Shard } from './extract-options.js';
 export { runExtract, type ExtractSummary } from './run-extract.js';
 export { encoderSpec, type EncoderSpec, type EncoderOverrides } from './encoder-spec.js';
+export { encoderFile, PRETEXT_ENCODER_FILE } from './encoder-file.js';

@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createImageU8, normalize, openImageSource, writeImageFile } from '@twindb/core-tensors/data';
-import { loadFeatures, OutputPathError, Progress, Rng } from '@twindb/core-tensors';
+import { loadFeatures, OutputPathError, Progress, Rng, UsageError } from '@twindb/core-tensors';
 import { OnnxGraphBuilder } from '@twindb/core-tensors/onnx';
 import { encoderSpec } from './encoder-spec.js';
 import { parseShard, shardRange } from './extract-options.js';
@@ -211,6 +211,80 @@ describe('runExtract: data safety', () => {
     expect(rejected).toMatch(/^self,.*symbolic-link loop/m);
     expect((await loadFeatures(out)).rows).toBe(5);
     expect((await runExtract({ encoder: enc.file, db: `folder:${folder}`, out }, { log: () => {} })).skipped).toBe(true);
+  });
+});
+
+describe("runExtract: the seed's CSV (--csv / --save_feature_name)", () => {
+  const rgbMeta = { 'twindb.layout': 'NHWC', 'twindb.input_shape': '[8,8,3]', 'twindb.normalize_mean': '[0.5,0.5,0.5]', 'twindb.normalize_std': '[0.25,0.25,0.25]' };
+  /** Images whose names need csv.writer's quoting (a comma, a quote) next to plain ones. */
+  async function namedImages(name: string): Promise<string> {
+    const folder = path.join(dir, name);
+    mkdirSync(path.join(folder, 'sub'), { recursive: true });
+    const rng = new Rng(name);
+    for (const f of ['road,day,1.png', 'say "hi".png', '000123.png', 'sub/plain.png']) {
+      await writeImageFile(createImageU8(8, 8, 3, Uint8Array.from({ length: 192 }, () => rng.int(256))), path.join(folder, f));
+    }
+    return folder;
+  }
+  /** csv.writer's QUOTE_MINIMAL, re-implemented: quote a field holding a comma, quote or line break. */
+  const q = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+  const f32bits = (x: number) => new Uint32Array(Float32Array.of(x).buffer)[0];
+
+  /** The CSV as rows of [name, bits of each value]; checks the layout of every line on the way. */
+  function readSeedCsv(file: string, dim: number): { name: string; bits: number[] }[] {
+    const text = readFileSync(file, 'utf8');
+    expect(text.endsWith('\r\n')).toBe(true);
+    expect(text).not.toMatch(/[^\r]\n/); // every row ends in CRLF, as csv.writer writes
+    return text
+      .slice(0, -2)
+      .split('\r\n')
+      .map((line) => {
+        const values = line.split(',').slice(-dim);
+        const name = line.slice(0, line.length - values.join(',').length - 1);
+        return { name, bits: values.map((v) => f32bits(Number(v))) };
+      });
+  }
+
+  it('writes every row of the Arrow file as name,f0,f1,… (no header, name = id quoted as csv.writer does), with no temp left', async () => {
+    const folder = await namedImages('seed-csv');
+    const enc = linearEncoder('enc-csv', { h: 8, w: 8, c: 3, dim: 5, layout: 'NHWC', metadata: rgbMeta });
+    const out = path.join(dir, 'csv-out', 'near.arrow');
+    const csv = path.join(dir, 'csv-out', 'csv', 'near_features.csv');
+    const s = await runExtract({ encoder: enc.file, db: `folder:${folder}`, out, csv }, { log: () => {} });
+    expect(s).toMatchObject({ rows: 4, csv, skipped: false });
+    const file = await loadFeatures(out);
+    const rows = readSeedCsv(csv, 5);
+    expect(rows.map((r) => r.name)).toEqual(file.ids.map(q));
+    expect(rows.map((r) => r.name)).toContain('"road,day,1.png"');
+    expect(rows.map((r) => r.name)).toContain('"say ""hi"".png"');
+    expect(rows.flatMap((r) => r.bits)).toEqual(Array.from(file.embeddings, f32bits));
+    expect(readdirSync(path.dirname(csv))).toEqual(['near_features.csv']);
+    expect(readdirSync(path.dirname(out)).filter((f) => f.includes('.tmp'))).toEqual([]);
+
+    // A rerun reuses the complete Arrow file and still writes the CSV asked for, the same rows.
+    const csv2 = path.join(dir, 'csv-out', 'again.csv');
+    const again = await runExtract({ encoder: enc.file, db: `folder:${folder}`, out, csv: csv2 }, { log: () => {} });
+    expect(again).toMatchObject({ skipped: true, csv: csv2 });
+    expect(readFileSync(csv2, 'utf8')).toBe(readFileSync(csv, 'utf8'));
+  });
+
+  it('refuses, before any compute, a CSV that is the Arrow output, the encoder, another output of the run or a folder', async () => {
+    const enc = linearEncoder('enc-csv-refuse', { h: 8, w: 8, c: 3, dim: 4, layout: 'NHWC', metadata: rgbMeta });
+    const out = path.join(dir, 'refuse', 'x.arrow');
+    const db = 'mnist:heldout?n=10';
+    const err = (o: { csv: string; out?: string }) => runExtract({ encoder: enc.file, db, out, ...o }, { log: () => {} }).catch((e: unknown) => e);
+    const same = await err({ csv: out });
+    expect(same).toBeInstanceOf(UsageError);
+    expect(String(same)).toMatch(/--csv .*x\.arrow is also the Arrow output --out/);
+    expect(String(await err({ csv: `${out}.rejected.csv` }))).toMatch(/--csv .*x\.arrow\.rejected\.csv is .*which this run also writes/);
+    const overEncoder = await err({ csv: enc.file });
+    expect(overEncoder).toBeInstanceOf(OutputPathError);
+    expect(String(overEncoder)).toMatch(/--csv .*enc-csv-refuse\.onnx is the input/);
+    const folder = path.join(dir, 'refuse', 'a-folder.csv');
+    mkdirSync(folder, { recursive: true });
+    expect(String(await err({ csv: folder }))).toMatch(/--csv .*a-folder\.csv is a folder/);
+    expect(String(await err({ csv: '-' }))).toMatch(/--csv "-": stdout is accepted only where a single file is written/);
+    expect(existsSync(out)).toBe(false);
   });
 });
 

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { dbFingerprint, decodeStream, normalize, openImageSource, RejectedImages, type ImageU8 } from '@twindb/core-tensors/data';
 import {
+  exportFeaturesCsv,
   FeatureWriter,
   planOutputFile,
   removeStaleTemps,
@@ -33,6 +34,8 @@ export interface ExtractSummary {
   rejected: number;
   seconds: number;
   imagesPerSecond: number;
+  /** The fork's headerless CSV written next to the Arrow file (`csv` option), when asked for. */
+  csv?: string;
   /**
    * Annotated DBs (`voc:`) only: annotation files that could not be read or parsed and were skipped
    * (their images are embedded, with null `labels` and `meta`); each was also a warning.
@@ -62,8 +65,11 @@ export async function runExtract(input: ExtractOptionsInput, context: Partial<St
   await planOutputFile(opts.out, { inputs: [opts.encoder], createDir: true, what: '--out' });
   await planOutputFile(rejectedCsv, { inputs: [opts.encoder], what: 'rejected list' });
   const runDir = opts.runDir ?? outDir;
-  await planOutputFile(path.join(runDir, 'extract.summary.json'), { inputs: [opts.encoder], createDir: true, what: '--run-dir' });
+  const summaryFile = path.join(runDir, 'extract.summary.json');
+  await planOutputFile(summaryFile, { inputs: [opts.encoder], createDir: true, what: '--run-dir' });
+  if (opts.csv !== undefined) await planCsv(opts.csv, { encoder: opts.encoder, out: opts.out, others: [rejectedCsv, summaryFile, path.join(runDir, 'extract.log.jsonl')] });
   for (const p of removeStaleTemps(outDir, [path.basename(opts.out), path.basename(rejectedCsv)])) ctx.log(`removed ${p}, left by a killed run`);
+  if (opts.csv !== undefined) for (const p of removeStaleTemps(path.dirname(path.resolve(opts.csv)), [path.basename(opts.csv)])) ctx.log(`removed ${p}, left by a killed run`);
   const bytes = readEncoder(opts.encoder);
   const encoderSha256 = createHash('sha256').update(bytes).digest('hex');
   const spec = encoderSpec(bytes, opts.encoder, opts);
@@ -96,9 +102,10 @@ export async function runExtract(input: ExtractOptionsInput, context: Partial<St
 
   const done = opts.force ? undefined : await finishedOutput(opts.out, rejectedCsv, source.name, identity, source.skipped?.length ?? 0);
   if (done?.reuse) {
-    const summary = { out: opts.out, skipped: true, db: source.name, encoder: encoderId, dim: done.dim, range: [first, end] as [number, number], rows: done.rows, rejected: end - first - done.rows, seconds: 0, imagesPerSecond: 0, ...badAnnotations };
+    const summary: ExtractSummary = { out: opts.out, skipped: true, db: source.name, encoder: encoderId, dim: done.dim, range: [first, end] as [number, number], rows: done.rows, rejected: end - first - done.rows, seconds: 0, imagesPerSecond: 0, ...badAnnotations };
     runLog.event('skipped', { reason: 'output already complete (same encoder hash, DB fingerprint, options and rows)', out: opts.out });
     ctx.log(`extract: ${opts.out} is complete for this encoder (sha256 ${encoderSha256.slice(0, 12)}…), DB and options; nothing to do (--force to redo)`);
+    if (opts.csv !== undefined) summary.csv = await writeSeedCsv(opts.out, opts.csv, runLog, ctx.log);
     await runLog.summary({ ...summary });
     return summary;
   }
@@ -183,6 +190,7 @@ export async function runExtract(input: ExtractOptionsInput, context: Partial<St
     await session.release();
   }
   if (rejected.count > 0) await rejected.writeCsv(rejectedCsv);
+  const csv = opts.csv === undefined ? {} : { csv: await writeSeedCsv(opts.out, opts.csv, runLog, ctx.log) };
   const seconds = (performance.now() - t0) / 1000;
   const summary: ExtractSummary = {
     out: opts.out,
@@ -195,11 +203,34 @@ export async function runExtract(input: ExtractOptionsInput, context: Partial<St
     rejected: rejected.count,
     seconds: Math.round(seconds * 100) / 100,
     imagesPerSecond: Math.round((rows / seconds) * 10) / 10,
+    ...csv,
     ...badAnnotations,
   };
   runLog.event('done', { ...summary });
   await runLog.summary({ ...summary });
   return summary;
+}
+
+/**
+ * The `csv` output is checked with the others, before any compute: not the encoder or the Arrow
+ * output (also through a link), not another file this run writes, not a folder, writable.
+ */
+async function planCsv(csv: string, o: { encoder: string; out: string; others: string[] }): Promise<void> {
+  const target = await planOutputFile(csv, { inputs: [o.encoder, o.out], createDir: true, what: '--csv' });
+  const real = target.kind === 'stdout' ? csv : path.resolve(target.path);
+  const out = path.resolve(o.out);
+  if (real === out || path.resolve(csv) === out) throw new UsageError(`--csv ${csv} is also the Arrow output --out ${o.out}; give the CSV another name`);
+  for (const other of o.others) {
+    if (real === path.resolve(other)) throw new UsageError(`--csv ${csv} is ${other}, which this run also writes; give the CSV another name`);
+  }
+}
+
+/** Writes the Arrow output's rows as the fork's headerless CSV (atomically: a temp next to it, renamed when complete). */
+async function writeSeedCsv(arrow: string, csv: string, runLog: RunLog, log: (line: string) => void): Promise<string> {
+  const { rows } = await exportFeaturesCsv(arrow, csv, { headerless: true });
+  runLog.event('csv', { csv, rows });
+  log(`extract: ${rows} rows written to ${csv} (headerless name,f0,f1,…)`);
+  return csv;
 }
 
 function readEncoder(file: string): Uint8Array {

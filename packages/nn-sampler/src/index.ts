@@ -9,11 +9,27 @@ export { SampleOptionsSchema, parseSampleOptions, type SampleOptions, type Sampl
 export { runSample, SampleGuardError, type SampleResult } from './run-sample.js';
 export { NN_MAKER_DEFAULTS } from './options.js';
 export { encodeNpyInt64, readNpyInt } from './seed/npy.js';
-export type { SampleReport, UncoveredTarget } from './phases/report-match.js';
-export type { MatchReport, FeatureMatch } from './report/build-report.js';
-export type { ClassMix } from './report/class-mix.js';
-export type { AnnotationMatch, FieldMix, ObjectMix, PerSet, TvToTarget, RowAnnotation } from './report/annotation-mix.js';
-export type { DistanceHistogram } from './report/distance-histogram.js';
+export type { UncoveredTarget } from './phases/report-match.js';
+// report.json: its zod schema (the source of its types and of report.schema.json) and those types
+export {
+  SampleReportSchema,
+  MatchReportSchema,
+  FeatureMatchSchema,
+  ClassMixSchema,
+  DistanceHistogramSchema,
+  AnnotationMatchSchema,
+  reportJsonSchema,
+  type SampleReport,
+  type MatchReport,
+  type FeatureMatch,
+  type ClassMix,
+  type AnnotationMatch,
+  type FieldMix,
+  type ObjectMix,
+  type TvToTarget,
+  type DistanceHistogram,
+} from './report/report-schema.js';
+export type { PerSet, RowAnnotation } from './report/annotation-mix.js';
 export type { Selection, SelectionMode } from './select/selection.js';
 export { formatSummary } from './report/format-summary.js';
 

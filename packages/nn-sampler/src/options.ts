@@ -49,7 +49,14 @@ export const SampleOptionsSchema = z.object({
     .describe("target de-duplication: greedy against every kept target, or the fork's exact (index-shifted) rule, for comparing with ImageSets it made"),
   featureDim: z.number().int().min(1).optional().describe('seed: expected feature dimension of the CSV files (checked)'),
   nnNpy: z.string().min(1).optional().describe('seed: reuse the neighbours saved in this topk{K}_neighbors_val_from_train.npy instead of searching (implies nnMaker)'),
-  montage: z.number().int().min(0).default(0).describe("with --near_db and --target_db: the fork's neighbour strips for the first N kept targets (nn_<i><name>.jpg)"),
+  montage: z
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe(
+      "the fork's neighbour strips for the first N kept targets: montage/nn_<i><name>.jpg, the target then its K nearest pool images, each resized to 236×236, side by side (images found by their paths, relative ones under --target_db / --near_db, or as <db>/JPEGImages/<name>[.jpg|.png])",
+    ),
   minCoverage: z
     .number()
     .min(0)

@@ -88,9 +88,9 @@ describe('the packed packages work outside the workspace', () => {
       JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: Object.fromEntries(Object.entries(tarballs).map(([n, t]) => [n, `file:${t}`])) }),
     );
     writeFileSync(path.join(project, 'package-lock.json'), JSON.stringify(consumerLock(tarballs), null, 2));
-    // Same reason as the repository's .npmrc: ORT's install script would fetch CUDA files; native
-    // builds (hnswlib-node) are not needed for an exact search.
-    writeFileSync(path.join(project, '.npmrc'), 'onnxruntime-node-install=skip\nfund=false\naudit=false\n');
+    // --ignore-scripts: ORT's install script would fetch CUDA files, and native builds (hnswlib-node)
+    // are not needed for an exact search.
+    writeFileSync(path.join(project, '.npmrc'), 'fund=false\naudit=false\n');
     npm(['ci', '--offline', '--ignore-scripts'], project);
     expect(readdirSync(path.join(project, 'node_modules/@twindb')).sort()).toEqual(['core-tensors', 'nn-sampler']);
 

@@ -34,4 +34,4 @@ export { knnAccuracy, type KnnAccuracy, type KnnAccuracyInput } from './knn/knn-
 export { extractFeatures, type ExtractedFeatures } from './knn/extract-features.js';
 
 // --- the step: options, entry, summary ---------------------------------------------------------
-export { PretextOptionsSchema, runPretext, type PretextOptionsInput, type PretextSummary } from './run-pretext.js';
+export { PretextOptionsSchema, runPretext, pretextRunDir, type PretextOptionsInput, type PretextSummary } from './run-pretext.js';

@@ -4,7 +4,7 @@ import { BackendChoiceSchema } from '@twindb/core-tensors/backend';
 import { formatDbSpec } from '@twindb/core-tensors/data';
 import { z } from 'zod';
 import type { KnnReport } from './knn/knn-monitor.js';
-import { loadPretextConfig } from './pretext-config.js';
+import { loadPretextConfig, type PretextConfig } from './pretext-config.js';
 import { trainSimclr, type TrainSimclrResult } from './train-simclr.js';
 
 /** Options of {@link runPretext} and of `twindb pretext`: the single source of truth for its flags. */
@@ -47,8 +47,8 @@ export async function runPretext(input: PretextOptionsInput, context: Partial<St
   const o = parsed.data;
   const ctx = stepContext(context);
   const { config, env, expPath } = await loadPretextConfig(o.configExp, o.configEnv);
-  const runDir = o.out ?? defaultRunDir(expPath, config.train_db.map((d) => formatDbSpec(d)), env?.root_dir);
-  const result = await trainSimclr({ config, runDir, resume: o.resume, backend: o.backend, evaluateUntrained: o.evaluateUntrained, log: ctx.log, signal: ctx.signal, inputs: [o.configExp, o.configEnv] });
+  const runDir = o.out ?? defaultRunDir(expPath, config.train_db, env?.root_dir);
+  const result = await trainSimclr({ config, runDir, resume: o.resume, backend: o.backend, evaluateUntrained: o.evaluateUntrained, log: ctx.log, progress: ctx.progress, signal: ctx.signal, inputs: [o.configExp, o.configEnv] });
   const knn = (k?: KnnReport): KnnSummary | undefined =>
     k && { k: k.head.k, head: { weighted: k.head.weighted, majority: k.head.majority }, backbone: { weighted: k.backbone.weighted, majority: k.backbone.majority } };
   const summary: PretextSummary = {
@@ -68,8 +68,19 @@ export async function runPretext(input: PretextOptionsInput, context: Partial<St
   return { result, summary };
 }
 
+/**
+ * The run folder `runPretext` writes when no `out` is given, for these config files (read and
+ * checked, naming the file in any error): with an env config, the reference's
+ * `<root_dir>/<train_db>/pretext`, else `runs/pretext/<config name>`. Other steps use it to find
+ * the pretext run of a seed command that names only the configs (`extract --config_exp`).
+ */
+export async function pretextRunDir(configExp: string, configEnv?: string): Promise<string> {
+  const { config, env, expPath } = await loadPretextConfig(configExp, configEnv);
+  return defaultRunDir(expPath, config.train_db, env?.root_dir);
+}
+
 /** The reference's `<root_dir>/<train_db_name>/pretext`, else `runs/pretext/<config name>`. */
-function defaultRunDir(expPath: string, trainDbs: string[], rootDir?: string): string {
-  if (rootDir) return path.join(rootDir, trainDbs.join('+').replace(/[^A-Za-z0-9._=-]+/g, '_'), 'pretext');
+function defaultRunDir(expPath: string, trainDbs: PretextConfig['train_db'], rootDir?: string): string {
+  if (rootDir) return path.join(rootDir, trainDbs.map((d) => formatDbSpec(d)).join('+').replace(/[^A-Za-z0-9._=-]+/g, '_'), 'pretext');
   return path.join('runs', 'pretext', path.basename(expPath).replace(/\.ya?ml$/i, ''));
 }

@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { claimRunFolder, identityHash, Rng, RunLog, UsageError, writeFileAtomic } from '@twindb/core-tensors';
+import { claimRunFolder, identityHash, Rng, RunLog, UsageError, writeFileAtomic, type StepContext } from '@twindb/core-tensors';
 import { type BackendChoice, initBackend } from '@twindb/core-tensors/backend';
 import { AugmentedDataset, dbSpecRoot, openImageSource, trainTransform, type ImageFormat } from '@twindb/core-tensors/data';
 import { createBackbone, createOptimizer, defaultInChannels, learningRateAt, lrScheduleOf, saveTrainingCheckpoint } from '@twindb/core-tensors/nn';
@@ -45,8 +45,10 @@ export interface TrainSimclrOptions {
   untilEpoch?: number;
   /** Progress and status lines (default: stderr). */
   log?: (line: string) => void;
-  /** Minimum ms between progress lines (default: Progress's). */
+  /** Minimum ms between progress lines through `log` (default: Progress's); overrides `progress`. */
   progressIntervalMs?: number;
+  /** Progress of the epochs (a StepContext's: a bar on a terminal); default: lines through `log`. */
+  progress?: StepContext['progress'];
   /** Stops training at the next step (the last epoch's checkpoint stays). */
   signal?: AbortSignal;
   /** Files this run reads besides the config's DBs (the config files): none may lie in the run folder. */
@@ -181,7 +183,7 @@ export async function trainSimclr(opts: TrainSimclrOptions): Promise<TrainSimclr
     for (let epoch = startEpoch; epoch < untilEpoch; epoch++) {
       const lr = learningRateAt(schedule, epoch);
       optimizer.learningRate = lr;
-      const { lossSum, steps, seconds } = await trainEpoch({ model, optimizer, dataset, config: c, epoch, lr, stepsPerEpoch, checkpointPath, runLog, log, progressIntervalMs: opts.progressIntervalMs, trainName: trainSource.name, signal: opts.signal });
+      const { lossSum, steps, seconds } = await trainEpoch({ model, optimizer, dataset, config: c, epoch, lr, stepsPerEpoch, checkpointPath, runLog, log, progressIntervalMs: opts.progressIntervalMs, progress: opts.progress, trainName: trainSource.name, signal: opts.signal });
       const meanLoss = lossSum / steps;
       assertFiniteWeights(model, epoch + 1, checkpointPath);
       await saveTrainingCheckpoint(checkpointPath, model, optimizer, {

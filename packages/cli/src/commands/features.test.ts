@@ -32,6 +32,10 @@ describe('twindb features', () => {
     const arrow = path.join(dir, 'near.arrow');
     await twindb('features', 'import-csv', csv, arrow);
     expect((await loadFeatures(arrow)).ids).toEqual(['frame, 1.jpg', '000002.jpg']);
+    // and writes it back in that layout with --headerless, byte for byte
+    const again = path.join(dir, 'again.csv');
+    await twindb('features', 'export-csv', arrow, again, '--headerless');
+    expect(readFileSync(again, 'utf8')).toBe('"frame, 1.jpg",0.5,-1.25\r\n000002.jpg,1,2\r\n');
     writeFileSync(csv, 'a.jpg,0.5,-1.25\nb.jpg,1\n');
     const bad = await runTwindbExit('features', 'import-csv', csv, path.join(dir, 'bad.arrow'));
     expect(bad.code).toBe(3);

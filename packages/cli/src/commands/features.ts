@@ -30,8 +30,9 @@ export function registerFeaturesCommand(program: Command): void {
     .description('Write an Arrow feature file as CSV in the original scripts\' layout (path,f0,f1,…); <csv> "-" = stdout')
     .option('--include-id', 'add an id column (required when ids differ from paths)', false)
     .option('--include-label', 'add a label column', false)
-    .action(async (arrow: string, csv: string, opts: { includeId: boolean; includeLabel: boolean }) => {
-      const r = await exportFeaturesCsv(arrow, csv, { includeId: opts.includeId, includeLabel: opts.includeLabel });
+    .option('--headerless', "the fork's layout (its feature_extract.py / nn_maker.py): no header, rows name,f0,f1,… with the id as name, as Python's csv.writer writes them", false)
+    .action(async (arrow: string, csv: string, opts: { includeId: boolean; includeLabel: boolean; headerless: boolean }) => {
+      const r = await exportFeaturesCsv(arrow, csv, { includeId: opts.includeId, includeLabel: opts.includeLabel, headerless: opts.headerless });
       process.stderr.write(`wrote ${r.rows} rows × ${r.dim} dims to ${csv}\n`);
     });
 }

@@ -1,38 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readRunManifest } from '@twindb/core-tensors';
 import { describe, expect, it } from 'vitest';
 import { runTwindbExit as twindb } from '../../test/run-twindb.js';
-import { TINY_PRETEXT_CONFIG } from '../../test/tiny-pretext-config.js';
-
-const common = { backbone: 'small-cnn', train_db: 'mnist:pool', num_classes: 2, optimizer: 'adam', scheduler: 'constant', seed: 0 };
-
-/** A whole pipeline in seconds: 10×10 digits, a 1-epoch SimCLR, a 2-class target, short SCAN and self-label. */
-function tinyPipeline(dir: string): string {
-  writeFileSync(path.join(dir, 'pretext.yml'), TINY_PRETEXT_CONFIG.replace('batch_size: 16', 'batch_size: 64'));
-  writeFileSync(
-    path.join(dir, 'scan.yml'),
-    JSON.stringify({ ...common, setup: 'scan', num_heads: 2, num_neighbors: 5, criterion: 'scan', criterion_kwargs: { entropy_weight: 2 }, epochs: 4, batch_size: 16, optimizer_kwargs: { lr: 0.003 } }),
-  );
-  writeFileSync(
-    path.join(dir, 'selflabel.yml'),
-    JSON.stringify({ ...common, setup: 'selflabel', criterion: 'confidence-cross-entropy', criterion_kwargs: { apply_class_balancing: true }, confidence_threshold: 0.9, epochs: 2, batch_size: 16, optimizer_kwargs: { lr: 0.001 } }),
-  );
-  const yml = path.join(dir, 'pipeline.yml');
-  writeFileSync(
-    yml,
-    JSON.stringify({
-      pool_db: 'mnist:pool?n=300',
-      target_db: 'mnist:heldout?classes=0-1&n=40',
-      pretext: { config: 'pretext.yml' },
-      sample: { mode: 'union', k: 3, reportSamples: 20, codebook: 0 },
-      scan: { config: 'scan.yml' },
-      selflabel: { config: 'selflabel.yml' },
-    }),
-  );
-  return yml;
-}
+import { tinyPipeline } from '../../test/tiny-pipeline.js';
 
 describe('twindb pipeline', () => {
   it('runs up to a step, then resumes: finished steps are skipped, the rest run, labels are written', async () => {
@@ -48,7 +20,7 @@ describe('twindb pipeline', () => {
 
     const second = await twindb('--backend', 'cpu', 'pipeline', '--config', yml, '--out', out, '--json');
     expect(second.code, second.err).toBe(0);
-    const b = JSON.parse(second.out) as { steps: { step: string; skipped: boolean }[]; labels: { rows: number; acc: number | null; clusterNames: Record<string, string> | null } };
+    const b = JSON.parse(second.out) as { steps: { step: string; skipped: boolean }[]; labels: { rows: number; acc: number | null; clusterNames: Record<string, string> | null }; report?: string };
     expect(b.steps.map((s) => [s.step, s.skipped])).toEqual([
       ['pretext', true],
       ['extract', true],
@@ -64,10 +36,82 @@ describe('twindb pipeline', () => {
     expect(Object.values(b.labels.clusterNames ?? {}).sort()).toEqual(['0', '1']);
     expect(existsSync(path.join(out, 'newdb', 'labels.arrow'))).toBe(true);
     // every run folder carries its manifest; the labels are listed in the new DB's
-    expect(await readRunManifest(out)).toMatchObject({ command: 'pipeline', files: ['features/', 'newdb/', 'pretext/', 'scan/', 'selflabel/'] });
+    expect(await readRunManifest(out)).toMatchObject({ command: 'pipeline', files: ['features/', 'newdb/', 'pretext/', 'report.html', 'scan/', 'selflabel/'] });
+    // the report is written at the end (its content is checked by report-chromium.test.ts)
+    expect(b.report).toBe(path.join(out, 'report.html'));
+    expect(readFileSync(b.report!, 'utf8')).toContain('<meta name="generator" content="twindb report">');
     for (const step of ['pretext', 'scan', 'selflabel']) expect(await readRunManifest(path.join(out, step)), step).toMatchObject({ command: step });
     expect((await readRunManifest(path.join(out, 'newdb')))?.files).toEqual(expect.arrayContaining(['labels.csv', 'labels.arrow', 'selected.csv']));
+
+    // --from refuses a step folder holding a file twindb did not write, before removing anything
+    const scanModel = path.join(out, 'scan', 'model.safetensors');
+    const scanTime = statSync(scanModel).mtimeMs;
+    writeFileSync(path.join(out, 'selflabel', 'notes.txt'), 'mine');
+    const foreign = await twindb('--backend', 'cpu', 'pipeline', '--config', yml, '--out', out, '--from', 'selflabel');
+    expect(foreign.code).toBe(2);
+    expect(foreign.err).toContain('notes.txt');
+    expect(readFileSync(path.join(out, 'selflabel', 'notes.txt'), 'utf8')).toBe('mine');
+    expect(existsSync(path.join(out, 'selflabel', 'selflabel.summary.json'))).toBe(true);
+    rmSync(path.join(out, 'selflabel', 'notes.txt'));
+
+    // --from selflabel: the earlier steps are kept as they are, self-labelling and the labels run again;
+    // --materialize copy lays the labelled DB out as images/<cluster>/<id>.png (mnist has no files)
+    const slTime = statSync(path.join(out, 'selflabel', 'selflabel.summary.json')).mtimeMs;
+    const third = await twindb('--backend', 'cpu', 'pipeline', '--config', yml, '--out', out, '--from', 'selflabel', '--materialize', 'copy', '--json');
+    expect(third.code, third.err).toBe(0);
+    const c = JSON.parse(third.out) as { steps: { step: string; skipped: boolean }[]; labels: { rows: number; materialized: { files: number; encoded: number; dir: string } } };
+    expect(c.steps.map((s) => [s.step, s.skipped])).toEqual([
+      ['pretext', true],
+      ['extract', true],
+      ['sample', true],
+      ['scan', true],
+      ['selflabel', false],
+      ['labels', false],
+    ]);
+    expect(statSync(scanModel).mtimeMs).toBe(scanTime);
+    expect(statSync(path.join(out, 'selflabel', 'selflabel.summary.json')).mtimeMs).toBeGreaterThan(slTime);
+    expect(c.labels.materialized).toMatchObject({ files: c.labels.rows, encoded: c.labels.rows, dir: path.join(out, 'newdb', 'images') });
+    const labelRows = readFileSync(path.join(out, 'newdb', 'labels.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const images = readdirSync(path.join(out, 'newdb', 'images'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.png'));
+    expect(images.sort()).toEqual(labelRows.map(([id, , cluster]) => `${cluster}/${id}.png`).sort());
+    const listed = (await readRunManifest(path.join(out, 'newdb')))!.files;
+    expect(listed.filter((f) => f.startsWith('images/')).sort()).toEqual(images.map((f) => `images/${f}`).sort());
+  }, 300_000);
+
+  it('runs with the SCAN and self-label configs written inline in the pipeline YAML (train_db / val_db from its DBs)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'twindb-cli-pipeline-inline-'));
+    const yml = tinyPipeline(dir);
+    const inline = (f: string) => {
+      const { train_db: _db, ...c } = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as Record<string, unknown>;
+      rmSync(path.join(dir, f));
+      return c;
+    };
+    writeFileSync(yml, JSON.stringify({ ...JSON.parse(readFileSync(yml, 'utf8')), scan: { config: inline('scan.yml') }, selflabel: { config: inline('selflabel.yml') } }));
+    const out = path.join(dir, 'run');
+    const r = await twindb('--backend', 'cpu', 'pipeline', '--config', yml, '--out', out, '--json');
+    expect(r.code, r.err).toBe(0);
+    const s = JSON.parse(r.out) as { steps: { step: string }[]; labels: { acc: number | null } };
+    expect(s.steps.map((x) => x.step)).toEqual(['pretext', 'extract', 'sample', 'scan', 'selflabel', 'labels']);
+    expect(s.labels.acc).not.toBeNull();
+    expect(JSON.parse(readFileSync(path.join(out, 'scan', 'config.json'), 'utf8'))).toMatchObject({ num_classes: 2, train_db: 'mnist:pool?n=300' });
   }, 240_000);
+
+  it('--from: exit 2 when an earlier step is not complete, or when it comes after --until; nothing is written', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'twindb-cli-pipeline-from-'));
+    const yml = tinyPipeline(dir);
+    const out = path.join(dir, 'run');
+    const r = await twindb('pipeline', '--config', yml, '--out', out, '--from', 'scan');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--from scan needs the complete outputs of the steps before it; not complete: pretext (no ');
+    expect(r.err).toMatch(/extract \(no .*pool\.arrow\); sample \(no .*report\.json\)/);
+    expect(readdirSync(out)).toEqual(['.twindb-run.json']);
+    const order = await twindb('pipeline', '--config', yml, '--out', out, '--from', 'scan', '--until', 'sample');
+    expect(order.code).toBe(2);
+    expect(order.err).toContain('--from scan comes after --until sample');
+    const bad = await twindb('pipeline', '--config', yml, '--out', out, '--from', 'train');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/argument 'train' is invalid.*pretext, extract, sample, scan, selflabel/s);
+  });
 
   it('exit 2 before any compute for a foreign --out or one holding the config, naming it; its files stay as they were', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'twindb-cli-pipeline-foreign-'));

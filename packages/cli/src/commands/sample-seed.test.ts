@@ -1,7 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Rng } from '@twindb/core-tensors';
+import { createImageU8, decodeImageFile, writeImageFile } from '@twindb/core-tensors/data';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runTwindb as twindb, runTwindbExit } from '../../test/run-twindb.js';
 
@@ -115,6 +117,16 @@ function readNpy(file: string): number[][] {
   return out;
 }
 
+/** python3 with numpy, when this machine has them (the numpy.load check is skipped otherwise). */
+const numpy = (() => {
+  try {
+    execFileSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 const dir = mkdtempSync(path.join(os.tmpdir(), 'twindb-seed-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const tCsv = path.join(dir, 'target_features.csv');
@@ -186,6 +198,11 @@ describe("twindb sample with nn_maker.py's flags", () => {
     expect(short.code).toBe(3);
     expect(short.err).toMatch(/topk5_neighbors_val_from_train\.npy: shape \(\d+, 7\) does not match/);
     expect(existsSync(path.join(dir, 'npy-bad'))).toBe(false);
+    // Rows: another threshold keeps another number of targets.
+    const rows = await runTwindbExit('sample', '--target_csv', tCsv, '--near_csv', pCsv, '--save_dir', path.join(dir, 'npy-bad'), '--nn_factor', '10', '--dist_thr', '0.9999', '--nn_npy', path.join(first, 'topk10_neighbors_val_from_train.npy'));
+    expect(rows.code).toBe(3);
+    expect(rows.err).toMatch(new RegExp(`topk10_neighbors_val_from_train\\.npy: shape \\(${greedyKept(0.98).kept.length}, 12\\) does not match the inputs: expected ${greedyKept(0.9999).kept.length} rows \\(the kept targets\\)`));
+    expect(existsSync(path.join(dir, 'npy-bad'))).toBe(false);
   });
 
   it('an explicit --mode wins over the seed default, and the ImageSets are written in every mode', async () => {
@@ -201,8 +218,101 @@ describe("twindb sample with nn_maker.py's flags", () => {
     const names = expected(greedyKept(0.98).kept, 10).imageSet;
     for (const n of names.slice(1)) writeFileSync(path.join(db, 'Annotations', `${n}.xml`), '<annotation/>');
     const report = await seedRun(path.join(dir, 'ann'), '--near_db', db);
-    expect(report.nnMaker.missingAnnotations).toBe(1);
+    expect(report.nnMaker).toMatchObject({ missingAnnotations: 1, missingAnnotationsFile: 'missing-annotations.txt' });
     expect(report.warnings.join('\n')).toContain(`${names[0]}.xml`);
+    expect(readFileSync(path.join(dir, 'ann', 'missing-annotations.txt'), 'utf8')).toBe(`${names[0]}\n`);
+    // Many missing: the first 20 are warnings, then a count; every one is named in the file.
+    rmSync(path.join(db, 'Annotations'), { recursive: true });
+    mkdirSync(path.join(db, 'Annotations'));
+    const all = await seedRun(path.join(dir, 'ann-all'), '--near_db', db);
+    expect(all.nnMaker.missingAnnotations).toBe(names.length);
+    expect(readFileSync(path.join(dir, 'ann-all', 'missing-annotations.txt'), 'utf8')).toBe(`${names.join('\n')}\n`);
+    expect(all.warnings.filter((w: string) => w.startsWith('no annotation '))).toHaveLength(20);
+    expect(all.warnings.join('\n')).toContain(`… and ${names.length - 20} more listed images without an annotation`);
+  });
+
+  it('--montage N draws the first N kept targets then their K nearest pool images, 236×236 each, side by side (nn_<i><name>.jpg)', async () => {
+    // Solid images, one colour per image (6 levels per channel, 40 apart): a cell's mean colour names its image.
+    const colour = (i: number) => [20 + 40 * (i % 6), 20 + 40 * (Math.floor(i / 6) % 6), 20 + 40 * (Math.floor(i / 36) % 6)];
+    const solid = (c: number[], w: number, h: number) => createImageU8(w, h, 3, Uint8Array.from({ length: w * h * 3 }, (_, j) => c[j % 3]));
+    const tdb = path.join(dir, 'montage_target_db');
+    const pdb = path.join(dir, 'montage_near_db');
+    mkdirSync(tdb, { recursive: true });
+    mkdirSync(path.join(pdb, 'JPEGImages'), { recursive: true }); // VOC layout: found as <db>/JPEGImages/<name>
+    // Targets are twice as wide as high with a white left quarter: stretched to 236×236 (not cropped or padded), it stays the cell's left quarter.
+    const striped = (c: number[]) => {
+      const img = solid(c, 64, 32);
+      for (let y = 0; y < 32; y++) img.data.fill(250, y * 64 * 3, (y * 64 + 16) * 3);
+      return img;
+    };
+    for (const [i, t] of targets.entries()) await writeImageFile(striped(colour(i)), path.join(tdb, t.name));
+    for (const [i, p] of pool.entries()) await writeImageFile(solid(colour(i), 50, 20 + (i % 4) * 10), path.join(pdb, 'JPEGImages', p.name));
+    const kept = greedyKept(0.98).kept;
+    const lists = expected(kept, 10).npy;
+    const gone = lists[1][3]; // one neighbour's image is missing: its cell is grey, with a warning
+    unlinkSync(path.join(pdb, 'JPEGImages', pool[gone].name));
+
+    const out = path.join(dir, 'montage');
+    const report = await seedRun(out, '--target_db', tdb, '--near_db', pdb, '--montage', '3');
+    const names = kept.slice(0, 3).map((t, i) => `nn_${i}${targets[t].name.replace(/\.(png|jpg)$/, '')}.jpg`);
+    expect(readdirSync(path.join(out, 'montage')).sort()).toEqual([...names].sort());
+    expect(report.montage).toMatchObject({ folder: 'montage', files: names.map((n) => `montage/${n}`), k: 10, missingImages: 1 });
+    expect(report.warnings.join('\n')).toMatch(new RegExp(`montage: no image file for the pool item ${JSON.stringify(pool[gone].name).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    for (const [i, t] of kept.slice(0, 3).entries()) {
+      const img = await decodeImageFile(path.join(out, 'montage', names[i]));
+      expect([img.width, img.height]).toEqual([236 * 11, 236]);
+      /** Mean colour of columns [x0, x1) of cell c, inside a margin (JPEG rings at the edges between cells). */
+      const mean = (c: number, x0 = 18, x1 = 218) => {
+        const sum = [0, 0, 0];
+        for (let y = 18; y < 218; y++) for (let x = c * 236 + x0; x < c * 236 + x1; x++) for (let ch = 0; ch < 3; ch++) sum[ch] += img.data[(y * img.width + x) * 3 + ch];
+        return sum.map((v) => v / (200 * (x1 - x0)));
+      };
+      const close = (got: number[], want: number[]) => got.forEach((v, ch) => expect(Math.abs(v - want[ch])).toBeLessThan(6));
+      close(mean(0, 6, 50), [250, 250, 250]); // the white quarter: 59 columns of the stretched target
+      close(mean(0, 72, 230), colour(t));
+      lists[i].slice(1, 11).forEach((row, j) => close(mean(j + 1), row === gone ? [128, 128, 128] : colour(row)));
+    }
+  });
+
+  it('--target-dedup gives the same greedy de-duplication with twindb\'s own flags, in any mode, without the seed outputs', async () => {
+    const want = greedyKept(0.98);
+    const out = path.join(dir, 'native-dedup');
+    const json = await twindb('sample', '--target', tCsv, '--pool', pCsv, '--out', out, '--target-dedup', '0.98', '--mode', 'quota', '-k', '3', '--min-coverage', '0', '--json');
+    const report = JSON.parse(json.trim().split('\n').pop()!);
+    expect(report.mode).toBe('quota');
+    expect(report.targetDedup).toMatchObject({ rule: 'greedy', similarity: 0.98, targets: targets.length, removed: want.removed.length, kept: want.kept.length });
+    const removed = readFileSync(path.join(out, 'removed-targets.csv'), 'utf8').trim().split('\n').slice(1);
+    expect(removed.map((l) => l.replace(/,[^,]*$/, ''))).toEqual(want.removed.map((r) => [field(targets[r.row].name), field(targets[r.by].name)].join(',')));
+    expect(report.nnMaker).toBeUndefined();
+    expect(existsSync(path.join(out, 'ImageSets'))).toBe(false);
+  });
+
+  it.skipIf(!numpy)('writes .npy files that numpy.load reads as int64 [target position, K + 1 pool indices]', async () => {
+    const out = path.join(dir, 'numpy');
+    await seedRun(out);
+    const kept = greedyKept(0.98).kept;
+    for (const k of [5, 10]) {
+      const script = 'import json, sys, numpy; a = numpy.load(sys.argv[1]); print(json.dumps({"dtype": str(a.dtype), "shape": list(a.shape), "rows": a.tolist()}))';
+      const got = JSON.parse(execFileSync('python3', ['-c', script, path.join(out, `topk${k}_neighbors_val_from_train.npy`)], { encoding: 'utf8' }));
+      expect(got).toEqual({ dtype: 'int64', shape: [kept.length, k + 2], rows: expected(kept, k).npy });
+    }
+  });
+
+  it('exits 3 naming the CSV file and line of a bad headerless row (dimension, no name, no numbers), and writes nothing', async () => {
+    const cases: [string, string][] = [
+      ['a.jpg,1,2,3\r\nb.jpg,1,2\r\n', 'line 2: has 2 feature values after the name "b.jpg", the first row has 3'],
+      ['a.jpg,1,2,3\r\n,4,5,6\r\n', 'line 2: no name'],
+      ['a.jpg,1,2,3\r\nb.jpg,1,2,3\r\nc.jpg,x,y,z\r\n', 'line 3: no feature values'],
+    ];
+    for (const [i, [text, problem]] of cases.entries()) {
+      const bad = path.join(dir, `bad_${i}.csv`);
+      writeFileSync(bad, text);
+      const out = path.join(dir, `bad-out-${i}`);
+      const r = await runTwindbExit('sample', '--target_csv', tCsv, '--near_csv', bad, '--save_dir', out);
+      expect(r.code).toBe(3);
+      expect(r.err).toContain(`${bad}: ${problem}`);
+      expect(existsSync(out)).toBe(false);
+    }
   });
 
   it('refuses bad seed values with exit 2: --dist_thr outside [-1, 1], a K < 1', async () => {

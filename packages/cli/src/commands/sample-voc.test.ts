@@ -5,6 +5,7 @@ import { loadFeatures, Rng } from '@twindb/core-tensors';
 import { createImageU8, writeImageFile } from '@twindb/core-tensors/data';
 import { OnnxGraphBuilder } from '@twindb/core-tensors/onnx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SampleReportSchema } from '@twindb/nn-sampler';
 import { runTwindbExit } from '../../test/run-twindb.js';
 
 /*
@@ -130,6 +131,9 @@ describe('twindb extract → sample on a VOC-layout DB', () => {
     const s = await runTwindbExit('sample', '--target', target, '--pool', pool, '--out', out, '--mode', 'union', '-k', '3', '--json');
     expect(s.code, s.err).toBe(0);
     const report = JSON.parse(s.out);
+    // report.json, annotations included, is what its schema (report.schema.json) says
+    const parsed = SampleReportSchema.safeParse(JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')));
+    expect(parsed.success, JSON.stringify(parsed.error?.issues.slice(0, 3))).toBe(true);
     const a = report.match.annotations;
     const selectedIds: string[] = readFileSync(path.join(out, 'selected.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]);
     const selectedIdx = selectedIds.map((id) => Array.from({ length: N }, (_, i) => i).find((i) => name(i) === id)!);

@@ -26,10 +26,13 @@ export function formatPipelineSummary(s: PipelineSummary): string {
     const l = s.labels;
     const named = l.clusterNames ? ` (clusters named by the target: ${Object.entries(l.clusterNames).map(([k, v]) => `${k}→${v}`).join(' ')})` : '';
     lines.push(`labels: ${l.rows} items → ${l.files.csv}${named}; kept the ${l.kept} head`);
+    const m = l.materialized;
+    if (m) lines.push(`images: ${m.files} files (${m.how}${m.encoded ? `, ${m.encoded} written as PNG` : ''}) in ${m.clusters} cluster folders → ${m.dir}/<cluster>/`);
     if (l.acc !== null) {
       lines.push(`accuracy of the new DB's labels against ground truth no step saw: ${l.acc.toFixed(3)} (NMI ${l.nmi!.toFixed(3)}, ARI ${l.ari!.toFixed(3)}; items of classes outside the target count as errors)`);
     }
   }
+  if (s.report) lines.push(`report: ${s.report} (open it in a browser; it works offline)`);
   lines.push(`steps: ${s.steps.map((t) => `${t.step} ${t.skipped ? 'skipped' : `${t.seconds.toFixed(1)} s`}`).join(' · ')} · total ${s.seconds.toFixed(1)} s`);
   return lines.join('\n');
 }

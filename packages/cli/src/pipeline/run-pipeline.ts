@@ -7,18 +7,15 @@ import { runSample, type SampleReport } from '@twindb/nn-sampler';
 import { loadPretextConfig, trainSimclr } from '@twindb/pretext';
 import { runScan } from '@twindb/scan';
 import { runSelflabel, type SelflabelSummary } from '@twindb/selflabel';
-import { loadPipelineConfig, PIPELINE_STEPS, type PipelineConfig, type PipelineStep } from './pipeline-config.js';
+import { loadPipelineConfig, pipelineInputFiles, PIPELINE_STEPS, type PipelineConfig, type PipelineStep, type RunPipelineOptions } from './pipeline-config.js';
+import { incompleteStep, pipelinePaths, prepareFrom, readSummary, stepRange, type PipelinePaths } from './pipeline-steps.js';
+import { materializeLabels, type MaterializeSummary } from './materialize-labels.js';
 import { writeLabels, type LabelsSummary } from './write-labels.js';
 import { writePrototypes } from '../commands/prototypes.js';
+import { writePipelineReport } from '../commands/report.js';
 
-export interface RunPipelineOptions {
-  /** configs/pipeline/<name>.yml */
-  config: string;
-  /** The run folder: one sub-folder per step. */
-  out: string;
-  /** Stop after this step (its outputs complete; a later call continues). */
-  until?: PipelineStep;
-}
+export type { RunPipelineOptions };
+export { pipelinePaths };
 
 export interface StepTiming {
   step: PipelineStep;
@@ -35,25 +32,13 @@ export interface PipelineSummary {
   /** STEP 1-2's evidence of match. */
   sample?: { sizes: SampleReport['sizes']; coverage: SampleReport['coverage']; classes: NonNullable<SampleReport['match']>['classes'] | null };
   /** STEP 3's labels of the new DB, scored against ground truth the pipeline never trained on. */
-  labels?: LabelsSummary & { kept: SelflabelSummary['kept']; keptReason: string };
+  labels?: LabelsSummary & { kept: SelflabelSummary['kept']; keptReason: string; materialized?: MaterializeSummary };
+  /** `<out>/report.html` (twindb report), when it was written. */
+  report?: string;
 }
 
 /** What `twindb pipeline` writes into its run folder: one sub-folder per step (each its step's own). */
-export const PIPELINE_RUN_FILES: readonly string[] = ['pretext/', 'features/', 'newdb/', 'scan/', 'selflabel/'];
-
-/** The run folder's layout. */
-export function pipelinePaths(out: string) {
-  return {
-    pretext: path.join(out, 'pretext'),
-    encoder: path.join(out, 'pretext', 'encoder.onnx'),
-    features: path.join(out, 'features'),
-    pool: path.join(out, 'features', 'pool.arrow'),
-    target: path.join(out, 'features', 'target.arrow'),
-    newdb: path.join(out, 'newdb'),
-    scan: path.join(out, 'scan'),
-    selflabel: path.join(out, 'selflabel'),
-  };
-}
+export const PIPELINE_RUN_FILES: readonly string[] = ['pretext/', 'features/', 'newdb/', 'scan/', 'selflabel/', 'report.html'];
 
 /**
  * The whole mission in one call: SimCLR on pool + target (STEP 1) → embeddings of both (1-1) → the
@@ -70,14 +55,15 @@ export async function runPipeline(o: RunPipelineOptions, context: Partial<StepCo
     command: 'pipeline',
     files: PIPELINE_RUN_FILES,
     legacyMarker: 'pretext/pretext.log.jsonl',
-    inputs: [o.config, config.pretext.config, config.scan.config, config.selflabel.config],
+    inputs: pipelineInputFiles(o.config, config),
     dbs: [dbSpecRoot(config.pool_db), dbSpecRoot(config.target_db)],
   });
   if (claimed.adopted) ctx.log(`${claimed.out}: a run folder of an earlier twindb, now listed in its .twindb-run.json`);
+  const { first, last } = stepRange(o.from, o.until);
+  if (o.from) await prepareFrom(o.from, config, p, ctx);
   const t0 = performance.now();
   const steps: StepTiming[] = [];
   const summary: PipelineSummary = { out: path.resolve(o.out), steps, seconds: 0 };
-  const last = PIPELINE_STEPS.indexOf(o.until ?? 'labels');
   const timed = async <T>(step: PipelineStep, work: () => Promise<{ value: T; skipped: boolean }>): Promise<T> => {
     const t = performance.now();
     ctx.log(`— ${step}`);
@@ -92,9 +78,12 @@ export async function runPipeline(o: RunPipelineOptions, context: Partial<StepCo
   await timed('pretext', () => pretext(config, p, ctx));
   if (done()) return finish();
   await timed('extract', async () => {
+    // Before --from: complete (prepareFrom checked it) and kept as it is; from it on: extracted again.
+    if (first > PIPELINE_STEPS.indexOf('extract')) return { value: undefined, skipped: true };
     const encoder = p.encoder;
-    const pool = await runExtract({ encoder, db: formatDbSpec(parseDbSpec(config.pool_db)), out: p.pool, runDir: p.features }, ctx);
-    const target = await runExtract({ encoder, db: formatDbSpec(parseDbSpec(config.target_db)), out: p.target, runDir: p.features }, ctx);
+    const force = o.from !== undefined;
+    const pool = await runExtract({ encoder, db: formatDbSpec(parseDbSpec(config.pool_db)), out: p.pool, runDir: p.features, force }, ctx);
+    const target = await runExtract({ encoder, db: formatDbSpec(parseDbSpec(config.target_db)), out: p.target, runDir: p.features, force }, ctx);
     return { value: undefined, skipped: pool.skipped && target.skipped };
   });
   if (done()) return finish();
@@ -124,17 +113,20 @@ export async function runPipeline(o: RunPipelineOptions, context: Partial<StepCo
   if (done()) return finish();
   // The labels sit beside the new DB: listed in its manifest, so that they count as twindb's there.
   await recordRunFiles(p.newdb, ['labels.csv', 'labels.arrow']);
-  const labels = await timed('labels', async () => ({
-    value: await writeLabels({ selected, target: p.target, predictions: path.join(p.selflabel, 'predictions.arrow'), valPredictions: path.join(p.selflabel, 'predictions-val.arrow'), out: p.newdb }),
-    skipped: false,
-  }));
+  const materialize = o.materialize ?? config.materialize;
+  const labels = await timed('labels', async () => {
+    const value = await writeLabels({ selected, target: p.target, predictions: path.join(p.selflabel, 'predictions.arrow'), valPredictions: path.join(p.selflabel, 'predictions-val.arrow'), out: p.newdb });
+    const materialized = materialize === 'none' ? undefined : await materializeLabels({ newdb: p.newdb, how: materialize, poolDb: config.pool_db }, ctx);
+    return { value: { ...value, ...(materialized ? { materialized } : {}) }, skipped: false };
+  });
   summary.labels = { ...labels, kept: sl.kept, keptReason: sl.keptReason };
   await writePrototypes(p.selflabel, config.pool_db, sl.clusterSizes.length, ctx);
+  summary.report = await writePipelineReport(o.out, ctx);
   return finish();
 }
 
 /** STEP 1 on pool + target; skipped when the run folder holds the finished encoder of this config. */
-async function pretext(config: PipelineConfig, p: ReturnType<typeof pipelinePaths>, ctx: StepContext): Promise<{ value: undefined; skipped: boolean }> {
+async function pretext(config: PipelineConfig, p: PipelinePaths, ctx: StepContext): Promise<{ value: undefined; skipped: boolean }> {
   const { config: base } = await loadPretextConfig(config.pretext.config);
   const c = {
     ...base,
@@ -143,21 +135,11 @@ async function pretext(config: PipelineConfig, p: ReturnType<typeof pipelinePath
     // kNN monitoring would score the target against a bank that contains it: off in the pipeline.
     val_db: undefined,
   };
-  const finished = readSummary(path.join(p.pretext, 'pretext.summary.json'));
-  if (existsSync(p.encoder) && finished && finished.epochsCompleted === c.epochs) {
+  if ((await incompleteStep('pretext', config, p)) === null) {
     ctx.log(`pretext: ${p.encoder} is complete (${c.epochs} epochs); skipped`);
     return { value: undefined, skipped: true };
   }
   // resume: a rerun continues the checkpoint, and refuses one written under another config.
-  await trainSimclr({ config: c, runDir: p.pretext, resume: true, log: ctx.log, signal: ctx.signal });
+  await trainSimclr({ config: c, runDir: p.pretext, resume: true, log: ctx.log, progress: ctx.progress, signal: ctx.signal });
   return { value: undefined, skipped: false };
-}
-
-function readSummary(file: string): Record<string, unknown> | undefined {
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
 }

@@ -209,3 +209,78 @@ describe("headerless CSV (the fork's csv.writer rows name,f0,f1,…)", () => {
     await expect(importFeaturesCsv(csv, file('arrow'), { dim: 4 })).rejects.toThrow(/line 1: has 3 feature values, expected dim 4/);
   });
 });
+
+/** python3 with its csv module, when this machine has one (the cross-check against the real csv.writer is skipped otherwise). */
+const python = (() => {
+  try {
+    execFileSync('python3', ['-c', 'import csv'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe("headerless CSV export (the fork's layout, as csv.writer writes it)", () => {
+  const rows = [
+    { id: 'road,day,1.jpg', path: '/db/JPEGImages/road,day,1.jpg', label: 2 },
+    { id: 'say "cheese".png', path: null, label: null },
+    { id: '000123', path: '000123', label: null },
+    { id: 'ä/clip 7.jpg', path: 'x', label: 1 },
+    { id: 'plain.jpg', path: 'plain.jpg', label: null },
+  ];
+
+  it('writes name,f0,f1,… (name = id, quoted only with a comma or quote, CRLF) and reads back bit-exactly', async () => {
+    const { path, embeddings } = await writeFeatures(rows, 4, 9);
+    const csv = file('csv');
+    expect(await exportFeaturesCsv(path, csv, { headerless: true })).toEqual({ rows: 5, dim: 4 });
+    const text = readFileSync(csv, 'utf8');
+    // A direct re-implementation of csv.writer's QUOTE_MINIMAL rows.
+    const q = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+    const lines = text.split('\r\n');
+    expect(lines.pop()).toBe('');
+    expect(lines.map((l) => l.split(',').length >= 5)).toEqual(rows.map(() => true));
+    expect(lines[0].startsWith('"road,day,1.jpg",')).toBe(true);
+    expect(lines[1].startsWith('"say ""cheese"".png",')).toBe(true);
+    expect(lines[2].startsWith('000123,')).toBe(true);
+    expect(lines.map((l) => l.slice(0, l.length - l.split(',').slice(-4).join(',').length - 1))).toEqual(rows.map((r) => q(r.id)));
+    expect(text).not.toMatch(/[^\r]\n/);
+    const back = file('arrow');
+    expect(await importFeaturesCsv(csv, back)).toEqual({ rows: 5, dim: 4 });
+    const loaded = await loadFeatures(back);
+    expect(loaded.ids).toEqual(rows.map((r) => r.id));
+    expect(bits(loaded.embeddings)).toEqual(bits(embeddings));
+  });
+
+  it.skipIf(!python)("is byte for byte what Python's csv.writer writes, and csv.reader reads the names and float32 values back", async () => {
+    const { path, embeddings } = await writeFeatures(rows, 3, 10);
+    const csv = file('csv');
+    await exportFeaturesCsv(path, csv, { headerless: true });
+    // Python rewrites the rows it read with csv.writer (same strings): the bytes must not change.
+    const script = [
+      'import csv, io, json, struct, sys',
+      'rows = list(csv.reader(open(sys.argv[1], newline="")))',
+      'buf = io.StringIO(); w = csv.writer(buf); [w.writerow(r) for r in rows]',
+      'f32 = lambda s: struct.unpack("<I", struct.pack("<f", float(s)))[0]',
+      'print(json.dumps({"same": buf.getvalue() == open(sys.argv[1], newline="").read(), "names": [r[0] for r in rows], "bits": [f32(x) for r in rows for x in r[1:]]}))',
+    ].join('\n');
+    const got = JSON.parse(execFileSync('python3', ['-c', script, csv], { encoding: 'utf8' }));
+    expect(got.same).toBe(true);
+    expect(got.names).toEqual(rows.map((r) => r.id));
+    expect(got.bits).toEqual(bits(embeddings));
+  });
+
+  it('leaves neither the CSV nor its temp when the Arrow input cannot be read', async () => {
+    const sub = join(dir, 'unreadable');
+    execFileSync('mkdir', ['-p', sub]);
+    const bad = join(sub, 'cut.arrow');
+    const { path } = await writeFeatures(rows, 2, 12);
+    writeFileSync(bad, readFileSync(path).subarray(0, 200)); // truncated: no footer
+    await expect(exportFeaturesCsv(bad, join(sub, 'out.csv'), { headerless: true })).rejects.toThrow(/cut\.arrow/);
+    expect(readdirSync(sub)).toEqual(['cut.arrow']);
+  });
+
+  it('refuses includeId / includeLabel with the headerless layout', async () => {
+    const { path } = await writeFeatures(rows.slice(0, 1), 2, 11);
+    await expect(exportFeaturesCsv(path, file('csv'), { headerless: true, includeLabel: true })).rejects.toThrow(/headerless layout is name,f0,f1,… .*no id or label column/);
+  });
+});

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { UsageError } from '../errors/twindb-error.js';
 import { planOutputFile } from '../run/output-path.js';
 import { StreamingAtomicFile } from './streaming-atomic-file.js';
 import { formatCsvField, parseCsvLine } from './csv-line.js';
@@ -18,18 +19,33 @@ export interface ExportFeaturesCsvOptions {
   includeId?: boolean;
   /** Add a `label` column (empty when unknown). Default false. */
   includeLabel?: boolean;
+  /**
+   * The fork's layout (its feature_extract.py, read by its nn_maker.py): no header, one row
+   * `name,f0,f1,…` per image with the row's id as the name, written as Python's `csv.writer` writes
+   * (a field quoted only when it holds a comma, a quote or a line break, inner quotes doubled; rows
+   * end in CRLF). Not combinable with `includeId` / `includeLabel`. Default false.
+   */
+  headerless?: boolean;
 }
 
+/** Python's csv.writer (the default "excel" dialect) ends every row with CRLF. */
+const CSV_WRITER_EOL = '\r\n';
+
 /**
- * Writes `path[,id][,label],f0..f{d-1}` (header first); floats are printed with the fewest digits
- * that read back to the same float32, so an import restores them bit-exactly. Without `includeId`
- * a row whose id differs from its path would lose its id, so that is an error rather than silent.
+ * Writes `path[,id][,label],f0..f{d-1}` (header first), or with `headerless` the fork's `id,f0,…`
+ * rows; floats are printed with the fewest digits that read back to the same float32, so an import
+ * restores them bit-exactly. Without `includeId` a row whose id differs from its path would lose
+ * its id, so that is an error rather than silent. The file is written under a temp name next to
+ * `csvPath` and renamed when complete (the temp is removed on any error and on SIGINT/SIGTERM).
  */
 export async function exportFeaturesCsv(
   arrowPath: string,
   csvPath: string,
   opts: ExportFeaturesCsvOptions = {},
 ): Promise<{ rows: number; dim: number }> {
+  if (opts.headerless && (opts.includeId || opts.includeLabel)) {
+    throw new UsageError(`${csvPath}: the headerless layout is name,f0,f1,… (name = id); it has no id or label column to include`);
+  }
   // Checked before reading anything: never over the input, `-` = stdout, a symlink written through.
   const out = await StreamingAtomicFile.create(csvPath, { inputs: [arrowPath], allowStdout: true, what: 'CSV output' });
   let rows = 0;
@@ -47,13 +63,24 @@ export async function exportFeaturesCsv(
       }
     };
     dim = (await openFeatureFile(arrowPath)).meta.dim;
-    const cols = ['path', ...(opts.includeId ? ['id'] : []), ...(opts.includeLabel ? ['label'] : [])];
-    for (let j = 0; j < dim; j++) cols.push(`f${j}`);
-    await emit(cols.join(',') + '\n');
+    const eol = opts.headerless ? CSV_WRITER_EOL : '\n';
+    if (!opts.headerless) {
+      const cols = ['path', ...(opts.includeId ? ['id'] : []), ...(opts.includeLabel ? ['label'] : [])];
+      for (let j = 0; j < dim; j++) cols.push(`f${j}`);
+      await emit(cols.join(',') + eol);
+    }
     for await (const b of readFeatureBatches(arrowPath)) {
       for (let r = 0; r < b.ids.length; r++) {
         const id = b.ids[r];
         const path = b.paths[r];
+        if (opts.headerless) {
+          const fields = [formatCsvField(id)];
+          const base = r * dim;
+          for (let j = 0; j < dim; j++) fields.push(formatFloat32(b.embeddings[base + j]));
+          await emit(fields.join(',') + eol);
+          rows++;
+          continue;
+        }
         if (!opts.includeId && id !== path) {
           throw new FeatureFileError(
             arrowPath,
@@ -67,7 +94,7 @@ export async function exportFeaturesCsv(
         if (opts.includeLabel) fields.push(b.labels[r] === null ? '' : String(b.labels[r]));
         const base = r * dim;
         for (let j = 0; j < dim; j++) fields.push(formatFloat32(b.embeddings[base + j]));
-        await emit(fields.join(',') + '\n');
+        await emit(fields.join(',') + eol);
         rows++;
       }
     }

@@ -159,4 +159,12 @@ describe('run folders written in place (pretext, scan, selflabel, pipeline)', ()
     await removeOwnedOutput(d, { command: 'sample' });
     expect(existsSync(d)).toBe(false);
   });
+
+  it('recordRunFiles with replace drops the entries under that prefix it does not name, and keeps the rest', async () => {
+    const d = twindbFolder(['selected.csv']);
+    await writeRunManifest(d, 'sample');
+    await recordRunFiles(d, ['images/0/a.png', 'images/1/b.png', 'labels.csv']);
+    await recordRunFiles(d, ['images/1/b.png', 'images/2/c.png'], { replace: 'images/' });
+    expect((await readRunManifest(d))?.files).toEqual(['images/1/b.png', 'images/2/c.png', 'labels.csv', 'selected.csv']);
+  });
 });

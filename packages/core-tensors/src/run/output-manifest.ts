@@ -177,12 +177,17 @@ export async function claimRunFolder(dir: string, opts: RunFolderOptions): Promi
 /**
  * Adds files to the manifest of a twindb folder (a later step writing beside a step's outputs, e.g.
  * the pipeline's `labels.csv` in sample's folder), so that they count as twindb's. No-op without one.
+ * `replace: "images/"`: the listed entries under that prefix that `files` does not name are dropped
+ * (call it once the files that replaced them are in place).
  */
-export async function recordRunFiles(dir: string, files: readonly string[]): Promise<void> {
+export async function recordRunFiles(dir: string, files: readonly string[], opts: { replace?: string } = {}): Promise<void> {
   const manifest = await readRunManifest(dir);
   if (!manifest) return;
-  const all = [...new Set([...manifest.files, ...files])].sort();
-  if (all.length !== manifest.files.length) await writeManifest(dir, manifest.command, all);
+  const prefix = opts.replace;
+  const named = new Set(files);
+  const kept = prefix === undefined ? manifest.files : manifest.files.filter((f) => !f.startsWith(prefix) || named.has(f));
+  const all = [...new Set([...kept, ...files])].sort();
+  if (all.length !== manifest.files.length || all.some((f, i) => f !== manifest.files[i])) await writeManifest(dir, manifest.command, all);
 }
 
 /** The folder's manifest, or undefined when it has none (or an unreadable one: then it is not ours). */

@@ -1,26 +1,36 @@
 /** Options of a {@link Progress} line. */
 export interface ProgressOptions {
-  /** Where the line goes (default stderr, so stdout stays machine-readable). */
+  /** Where plain lines go (default stderr, so stdout stays machine-readable). */
   write?: (line: string) => void;
-  /** Minimum time between two printed lines, in ms (default 1000 on a TTY redraw, 10000 otherwise). */
+  /**
+   * A status line redrawn in place (a terminal's; see {@link Terminal}): receives the line with a
+   * bar on every redraw, `done` on the last. When given, `write` is not used.
+   */
+  redraw?: (line: string, done: boolean) => void;
+  /** Minimum time between two outputs, in ms (default: 100 when redrawn in place; plain lines 1000 when stderr is a TTY, else 10000). */
   intervalMs?: number;
   /** Unit shown in the rate, e.g. 'img' → "532 img/s". */
   unit?: string;
   now?: () => number;
+  /** Characters of the bar drawn in place (default 24). */
+  barWidth?: number;
 }
 
 /**
- * Progress with rate and ETA for every long loop. Prints at most one line per interval, plus the
- * final line, so logs of long runs stay readable.
+ * Progress with rate and ETA for every long loop. Plain lines (a log, a pipe) get at most one line
+ * per interval plus the final one, so logs of long runs stay readable; a terminal gets a bar
+ * redrawn in place (`redraw`, fed by {@link Terminal.progress}).
  */
 export class Progress {
   private done = 0;
   private readonly start: number;
   private lastPrint = -Infinity;
   private readonly write: (line: string) => void;
+  private readonly redraw: ((line: string, done: boolean) => void) | undefined;
   private readonly intervalMs: number;
   private readonly unit: string;
   private readonly now: () => number;
+  private readonly barWidth: number;
 
   constructor(
     readonly label: string,
@@ -30,17 +40,21 @@ export class Progress {
     this.now = opts.now ?? (() => performance.now());
     this.start = this.now();
     this.write = opts.write ?? ((line) => process.stderr.write(`${line}\n`));
-    this.intervalMs = opts.intervalMs ?? (process.stderr.isTTY ? 1000 : 10_000);
+    this.redraw = opts.redraw;
+    this.intervalMs = opts.intervalMs ?? (this.redraw ? 100 : process.stderr.isTTY ? 1000 : 10_000);
     this.unit = opts.unit ?? 'it';
+    this.barWidth = opts.barWidth ?? 24;
   }
 
   /** Count `n` more items done; `note` is appended to the line (e.g. the current loss). */
   tick(n = 1, note?: string): void {
     this.done += n;
     const t = this.now();
-    if (t - this.lastPrint >= this.intervalMs || this.done >= this.total) {
+    const finished = this.done >= this.total;
+    if (t - this.lastPrint >= this.intervalMs || finished) {
       this.lastPrint = t;
-      this.write(this.line(note));
+      if (this.redraw) this.redraw(`${this.bar()} ${this.line(note)}`, finished);
+      else this.write(this.line(note));
     }
   }
 
@@ -58,6 +72,13 @@ export class Progress {
     ];
     if (note) parts.push(note);
     return parts.join(' · ');
+  }
+
+  /** `[█████░░░░░]`: the share done, `barWidth` characters wide. */
+  bar(): string {
+    const share = this.total > 0 ? Math.min(1, this.done / this.total) : 1;
+    const full = Math.round(share * this.barWidth);
+    return `[${'█'.repeat(full)}${'░'.repeat(this.barWidth - full)}]`;
   }
 
   /** Seconds since start. */

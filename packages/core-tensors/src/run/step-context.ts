@@ -6,8 +6,10 @@ import { Progress } from './progress.js';
  * a terminal; a tool that imports a step passes its own (or nothing: the defaults write to stderr).
  */
 export interface StepContext {
-  /** One human-readable line (the CLI writes it to stderr; stdout stays for `--json`). */
+  /** One human-readable line (the CLI writes it to stderr; stdout stays for `--json`). A warning starts with `warning:` (it survives `--quiet`). */
   log: (line: string) => void;
+  /** A detail line for `--verbose` (default: dropped). */
+  debug?: (line: string) => void;
   /** A progress line with rate and ETA for a loop of `total` items. */
   progress: (label: string, total: number, unit?: string) => Progress;
   /** Aborts the step at its next batch boundary (it then throws the signal's reason). */
@@ -19,6 +21,7 @@ export function stepContext(partial: Partial<StepContext> = {}): StepContext {
   const log = partial.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   return {
     log,
+    debug: partial.debug ?? (() => {}),
     progress: partial.progress ?? ((label, total, unit) => new Progress(label, total, { unit, write: log })),
     signal: partial.signal,
   };

@@ -2,9 +2,9 @@ import type { ChosenItems } from './select-items.js';
 import type { SampleInputs } from './open-inputs.js';
 import type { PoolSearch } from './search-pool.js';
 import type { SampleOptions } from '../options.js';
-import { buildReport, type MatchReport } from '../report/build-report.js';
+import { buildReport } from '../report/build-report.js';
+import type { SampleReport } from '../report/report-schema.js';
 import { coveredCount } from '../select/selection.js';
-import type { NnMakerImageSet } from '../seed/nn-maker-outputs.js';
 import type { DedupResult } from './dedup-targets.js';
 
 /** A target no pool item serves within the threshold (`uncovered-targets.csv`). */
@@ -14,32 +14,8 @@ export interface UncoveredTarget {
   nearestId: string | null;
 }
 
-/** `report.json`: what was selected, how well it covers and matches the target, and how. */
-export interface SampleReport {
-  version: 1;
-  mode: SampleOptions['mode'];
-  /** The options as used, with feature sources replaced by their names. */
-  options: Record<string, unknown>;
-  sizes: { target: number; pool: number; selected: number; searchDepth: number; k: number };
-  search: { index: 'exact' | 'hnsw'; requested: SampleOptions['index']; costModel: unknown; hnsw: unknown; recall: PoolSearch['recall'] };
-  coverage: { covered: number; uncovered: number; fraction: number; threshold: number };
-  shortfall: { targetsShort: number; total: number };
-  weights: { sum: number };
-  dedup: { distance: number; dropped: number; kept: number } | null;
-  /** Near-duplicate targets removed before the search (`removed-targets.csv`); null when off. */
-  targetDedup: { rule: 'greedy' | 'fork'; similarity: number; targets: number; removed: number; kept: number; file: string } | null;
-  /** The seed's outputs (nn_maker.py): one ImageSet and one .npy per K; null off the seed path. */
-  nnMaker?: { ks: number[]; imageSets: NnMakerImageSet[]; missingAnnotations: number | null; montage?: unknown };
-  /** --min-coverage: whether the covered share reached it. */
-  guard: { minCoverage: number; passed: boolean };
-  /** Mode-specific details of the selection rule. */
-  selection: Record<string, unknown>;
-  /** Feature-space and class-mix evidence; null when fewer than 2 items were selected. */
-  match: MatchReport | null;
-  warnings: string[];
-  seconds: number;
-  materialized?: Record<string, unknown>;
-}
+/** `report.json`: what was selected, how well it covers and matches the target, and how (the type of report-schema.ts's SampleReportSchema). */
+export type { SampleReport };
 
 /** Phase 4: the evidence of match (feature distances, class mix, coverage) as one typed report. */
 export async function reportMatch(

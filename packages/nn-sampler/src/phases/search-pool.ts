@@ -5,7 +5,7 @@ import { takeRows } from '../embedding-matrix.js';
 import { scanPool, type PoolScan } from '../io/pool-scan.js';
 import type { SampleOptions } from '../options.js';
 import { ExactSearch, type PoolBlock } from '../search/exact-search.js';
-import { HnswSearch } from '../search/hnsw-search.js';
+import { HnswSearch, type HnswShardStats } from '../search/hnsw-search.js';
 import { chooseIndex } from '../search/index-choice.js';
 import type { NeighborLists } from '../search/neighbor-lists.js';
 import { readNpyInt } from '../seed/npy.js';
@@ -19,7 +19,8 @@ export interface PoolSearch {
   depth: number;
   index: 'exact' | 'hnsw';
   plan: ReturnType<typeof chooseIndex>;
-  hnswStats: unknown;
+  /** Per HNSW shard: rows and times; the saved neighbours' file with --nn_npy; null for an exact search. */
+  hnswStats: HnswShardStats[] | { savedNeighbors: string } | null;
   recall: { targets: number; k: number; recall: number } | null;
 }
 
@@ -45,16 +46,22 @@ export async function searchPool(inputs: SampleInputs, o: SampleOptions, rng: Rn
   const dim = inputs.targetSource.dim;
   let onBlock: (b: PoolBlock) => Promise<void>;
   let finish: () => Promise<NeighborLists>;
-  let hnswStats: unknown = null;
+  let hnswStats: PoolSearch['hnswStats'] = null;
   // --check-recall N: exact lists of N sampled targets, computed in the same pass over the pool.
   const recallIdx = index === 'hnsw' && o.checkRecall > 0 ? rng.fork().permutation(target.matrix.rows).subarray(0, Math.min(o.checkRecall, target.matrix.rows)).sort() : null;
   const recallSearch = recallIdx ? new ExactSearch(takeRows(target.matrix, recallIdx), depth) : null;
   if (index === 'exact') {
     const search = new ExactSearch(target.matrix, depth);
-    onBlock = (b) => search.add(b);
+    const progress = ctx.progress('search', poolRows, 'rows');
+    onBlock = async (b) => {
+      await search.add(b);
+      progress.tick(b.embeddings.length / dim);
+    };
     finish = async () => search.result();
   } else {
-    const hnsw = new HnswSearch(target.matrix, depth, { M: o.hnswM, efConstruction: o.efConstruction, efSearch: o.efSearch }, o.jobs);
+    // The build is what takes time (each worker searches its shard right after): a bar over the rows indexed.
+    const progress = ctx.progress('hnsw index', poolRows, 'rows');
+    const hnsw = new HnswSearch(target.matrix, depth, { M: o.hnswM, efConstruction: o.efConstruction, efSearch: o.efSearch }, o.jobs, (rows) => progress.tick(rows));
     const starts: number[] = [];
     let acc = 0;
     for (const sh of shards) {

@@ -13,6 +13,8 @@ import {
 import type { SampleOptions } from '../options.js';
 import type { FeatureSource } from '../search/feature-source.js';
 import { truncateNeighborLists } from '../search/neighbor-lists.js';
+import { gatherRows } from '../io/pool-scan.js';
+import { writeMontages } from '../seed/montage.js';
 import { writeNnMakerOutputs } from '../seed/nn-maker-outputs.js';
 import type { DedupResult } from './dedup-targets.js';
 import type { SampleInputs } from './open-inputs.js';
@@ -67,6 +69,7 @@ export async function writeSample(
       const seed = await writeNnMakerOutputs(tmp, found.lists, o.seedKs, idOf, o.poolDb, warn);
       report.nnMaker = { ks: o.seedKs, ...seed };
     }
+    if (o.montage > 0) report.montage = await writeStrips(tmp, inputs, found, chosen, o, warn);
     if (o.materialize !== 'none') {
       const m = await materializeImages(path.join(tmp, 'images'), rows, o.materialize, o.poolDb);
       report.materialized = { how: o.materialize, ...m };
@@ -82,6 +85,39 @@ export async function writeSample(
   } finally {
     untrackTemp(tmp);
   }
+}
+
+/** --montage N: the neighbour strips of the first N kept targets (pool rows not gathered yet are read now). */
+async function writeStrips(tmp: string, inputs: SampleInputs, found: PoolSearch, chosen: ChosenItems, o: SampleOptions, warn: (m: string) => void) {
+  const { target, shards } = inputs;
+  const { lists } = found;
+  const k = Math.min(inputs.k, lists.k);
+  const n = Math.min(o.montage, lists.queries);
+  const missing = new Set<number>();
+  for (let t = 0; t < n; t++) {
+    for (let j = 0; j < k; j++) {
+      const row = lists.indices[t * lists.k + j];
+      if (row >= 0 && !chosen.rowPos.has(row)) missing.add(row);
+    }
+  }
+  const extra = missing.size > 0 ? await gatherRows(shards, Int32Array.from(missing)) : null;
+  const extraPos = new Map<number, number>();
+  extra?.rows.forEach((g, i) => extraPos.set(g, i));
+  return writeMontages(tmp, {
+    count: n,
+    k,
+    lists,
+    target: (t) => ({ id: target.ids[t], path: target.paths[t] }),
+    pool: (row) => {
+      const i = chosen.rowPos.get(row);
+      if (i !== undefined) return { id: chosen.gathered.ids[i], path: chosen.gathered.paths[i] };
+      const e = extraPos.get(row)!;
+      return { id: extra!.ids[e], path: extra!.paths[e] };
+    },
+    targetDb: o.targetDb,
+    poolDb: o.poolDb,
+    warn,
+  });
 }
 
 function jsonSafe(_key: string, value: unknown): unknown {

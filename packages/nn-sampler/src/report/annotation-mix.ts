@@ -3,6 +3,7 @@
  * `weather`, `time_zone`, `road`), next to the selection's, a random pool sample's and the pool's.
  * Only annotated images count: an image without an annotation is unknown, not "no car".
  */
+import type { AnnotationMatch, FieldMix, ObjectMix, TvToTarget } from './report-schema.js';
 
 /** An image's annotation as the feature file carries it (columns `labels` and `meta`). */
 export interface RowAnnotation {
@@ -68,50 +69,8 @@ export interface PerSet<T> {
   readonly pool: T;
 }
 
-/** TV distance of each set's distribution to the target's (NaN when a side has no mass). */
-export interface TvToTarget {
-  readonly selected: number;
-  readonly randomSample: number;
-  readonly pool: number;
-}
-
-/** Histograms of one scalar field over the annotated images of each set. */
-export interface FieldMix {
-  readonly field: string;
-  /** Values in code-point order, then {@link NO_VALUE} when some annotated image lacks the field. */
-  readonly values: string[];
-  /** Images per value. */
-  readonly counts: PerSet<number[]>;
-  readonly tv: TvToTarget;
-}
-
-/** Per object class: the share of annotated images containing it, and its share of all object instances. */
-export interface ObjectMix {
-  /** Code-point order. */
-  readonly classes: string[];
-  /** Annotated images containing the class. */
-  readonly images: PerSet<number[]>;
-  /** images ÷ the set's annotated images (a multi-label share: the shares need not sum to 1). */
-  readonly imageShare: PerSet<number[]>;
-  readonly instances: PerSet<number[]>;
-  /** instances ÷ the set's object instances. */
-  readonly instanceShare: PerSet<number[]>;
-  /**
-   * `images`: TV between the class-presence counts normalised to sum 1 (each image counted once per
-   * class it contains); `instances`: TV between the instance shares.
-   */
-  readonly tv: { readonly images: TvToTarget; readonly instances: TvToTarget };
-}
-
-export interface AnnotationMatch {
-  /** Per set: rows, annotated rows, object instances. */
-  readonly sets: PerSet<{ size: number; annotated: number; instances: number }>;
-  readonly fields: FieldMix[];
-  /** Fields with more than `maxValues` distinct values in target and pool (ids, timestamps): no histogram. */
-  readonly skippedFields: { field: string; distinct: number }[];
-  /** Null when no image of any set has an object. */
-  readonly objects: ObjectMix | null;
-}
+/** TV distances, field and object-class histograms and their whole (types from report-schema.ts; NaN where a side has no mass). */
+export type { AnnotationMatch, FieldMix, ObjectMix, TvToTarget };
 
 /** The bucket of annotated images that lack a field. */
 export const NO_VALUE = '(none)';

@@ -2,37 +2,17 @@ import { Rng } from '@twindb/core-tensors';
 import { takeRows, type EmbeddingMatrix } from '../embedding-matrix.js';
 import { nearestCentroid } from '../cluster/spherical-kmeans.js';
 import { AnnotationTally, annotationMatch, type AnnotationMatch, type RowAnnotation } from './annotation-mix.js';
-import { classMix, type ClassMix } from './class-mix.js';
-import { distanceHistogram, type DistanceHistogram } from './distance-histogram.js';
+import { classMix } from './class-mix.js';
+import { distanceHistogram } from './distance-histogram.js';
+import type { FeatureMatch, MatchReport } from './report-schema.js';
 import { fitProjection, frechetDistance } from './frechet-distance.js';
 import { klReduction } from './kl-reduction.js';
 import { knnPrecisionRecall } from './knn-precision-recall.js';
 import { medianSqDistance, rbfMmd2 } from './rbf-mmd.js';
 import { sampleRows } from './sample-rows.js';
 
-/** Feature-space distances of one candidate set to the target. */
-export interface FeatureMatch {
-  readonly size: number;
-  readonly mmd2: number;
-  readonly frechet: number;
-  readonly precision: number;
-  readonly recall: number;
-  readonly klReduction: number;
-}
-
-export interface MatchReport {
-  readonly selected: FeatureMatch;
-  readonly randomSample: FeatureMatch;
-  readonly pool: FeatureMatch;
-  readonly bandwidth: number;
-  readonly distances: { selectedToTarget: DistanceHistogram; targetToTarget: DistanceHistogram };
-  readonly classes: { selected: ClassMix; randomSample: ClassMix } | null;
-  /**
-   * Annotated DBs (`voc:`): per metadata field and for object classes, the target / selected /
-   * random sample / pool histograms and TV distances; null when the feature files carry no annotations.
-   */
-  readonly annotations: AnnotationMatch | null;
-}
+/** Feature-space distances of one candidate set to the target, and the whole evidence (types from report-schema.ts). */
+export type { FeatureMatch, MatchReport };
 
 export interface ReportInput {
   target: EmbeddingMatrix;

@@ -3,19 +3,9 @@
  * size ÷ the largest subset of the pool with exactly the target's class mix (min over target
  * classes of pool count ÷ target share).
  */
-export interface ClassMix {
-  readonly classes: number[];
-  readonly target: number[];
-  readonly pool: number[];
-  readonly selected: number[];
-  readonly selectedWeighted: number[];
-  /** Share of selected items whose class occurs in the target. */
-  readonly precision: number;
-  readonly tv: number;
-  readonly tvWeighted: number;
-  readonly maxMatchedSize: number;
-  readonly yield: number;
-}
+import type { ClassMix } from './report-schema.js';
+
+export type { ClassMix };
 
 export function classMix(
   targetLabels: ArrayLike<number>,

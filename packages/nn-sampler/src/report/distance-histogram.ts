@@ -1,10 +1,8 @@
-/** Counts of cosine distances in equal-width bins over [0, max] (values above max go to the last bin). */
-export interface DistanceHistogram {
-  readonly edges: number[];
-  readonly counts: number[];
-  readonly median: number | null;
-}
+import type { DistanceHistogram } from './report-schema.js';
 
+export type { DistanceHistogram };
+
+/** Counts of cosine distances in equal-width bins over [0, max] (values above max go to the last bin). */
 export function distanceHistogram(values: ArrayLike<number>, bins = 20, max?: number): DistanceHistogram {
   const finite = Array.from(values).filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
   const hi = max ?? Math.max(1e-6, finite.length ? finite[finite.length - 1] : 1);

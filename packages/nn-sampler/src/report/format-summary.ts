@@ -16,7 +16,9 @@ export function formatSummary(r: SampleResult): string {
   const td = r.report.targetDedup;
   if (td) lines.push(`target de-duplication (${td.rule}, similarity ≥ ${td.similarity}): ${td.removed} of ${td.targets} targets removed (see ${td.file}), ${td.kept} kept`);
   for (const s of r.report.nnMaker?.imageSets ?? []) lines.push(`nn_factor ${s.k}: ${s.items} items → ${s.imageSet}, ${s.npy}`);
-  if (r.report.nnMaker?.missingAnnotations) lines.push(`${r.report.nnMaker.missingAnnotations} listed images have no Annotations/<name>.xml`);
+  if (r.report.nnMaker?.missingAnnotations) lines.push(`${r.report.nnMaker.missingAnnotations} listed images have no Annotations/<name>.xml (named in ${r.report.nnMaker.missingAnnotationsFile})`);
+  const mt = r.report.montage;
+  if (mt) lines.push(`montage: ${mt.files.length} neighbour strips (target + ${mt.k}) → ${mt.folder}/${mt.missingImages ? `, ${mt.missingImages} cells grey (image not found or unreadable)` : ''}`);
   const m = r.report.match;
   if (m?.classes) {
     const c = m.classes.selected;

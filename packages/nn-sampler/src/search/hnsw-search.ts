@@ -40,11 +40,16 @@ export class HnswSearch {
   readonly stats: HnswShardStats[] = [];
   private nextId = 0;
 
+  /**
+   * @param onIndexed called as pool rows enter a shard's index (built or read from a saved one):
+   *   the count of new rows, for a progress bar of the build.
+   */
   constructor(
     private readonly targets: EmbeddingMatrix,
     private readonly k: number,
     private readonly params: HnswParams,
     jobs: number,
+    private readonly onIndexed: (rows: number) => void = () => {},
   ) {
     for (let i = 0; i < jobs; i++) {
       const w = new Worker(new URL('./hnsw-worker.mjs', import.meta.url));
@@ -79,8 +84,14 @@ export class HnswSearch {
     const id = this.nextId++;
     try {
       return await new Promise<JobResult>((resolve, reject) => {
-        const onMsg = (m: { id: number; ok: boolean; error?: string } & JobResult) => {
+        let indexed = 0;
+        const onMsg = (m: { id: number; ok: boolean; error?: string; progress?: number } & JobResult) => {
           if (m.id !== id) return;
+          if (m.progress !== undefined) {
+            this.onIndexed(m.progress - indexed);
+            indexed = m.progress;
+            return;
+          }
           w.off('message', onMsg);
           w.off('error', onErr);
           if (m.ok) resolve(m);

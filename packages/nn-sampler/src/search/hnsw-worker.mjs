@@ -17,7 +17,10 @@ parentPort.on('message', (job) => {
   }
 });
 
-function run({ dim, rows, shard, queries, k, M, efConstruction, efSearch, indexPath, source }) {
+/** Rows inserted between two progress messages to the main thread. */
+const PROGRESS_ROWS = 2000;
+
+function run({ id, dim, rows, shard, queries, k, M, efConstruction, efSearch, indexPath, source }) {
   const params = { space: 'cosine', dim, rows, M, efConstruction, source };
   const t0 = Date.now();
   const index = new HierarchicalNSW('cosine', dim);
@@ -27,6 +30,7 @@ function run({ dim, rows, shard, queries, k, M, efConstruction, efSearch, indexP
     if (JSON.stringify(saved) === JSON.stringify(params)) {
       index.readIndexSync(indexPath);
       reused = true;
+      parentPort.postMessage({ id, progress: rows });
     }
   }
   const row = new Array(dim);
@@ -35,6 +39,7 @@ function run({ dim, rows, shard, queries, k, M, efConstruction, efSearch, indexP
     for (let r = 0; r < rows; r++) {
       for (let j = 0; j < dim; j++) row[j] = shard[r * dim + j];
       index.addPoint(row, r);
+      if ((r + 1) % PROGRESS_ROWS === 0 || r + 1 === rows) parentPort.postMessage({ id, progress: r + 1 });
     }
     if (indexPath) {
       const tmp = `${indexPath}.${process.pid}.tmp`;

@@ -3,6 +3,9 @@ import path from 'node:path';
 import type { NeighborLists } from '../search/neighbor-lists.js';
 import { encodeNpyInt64 } from './npy.js';
 
+/** With --near_db: the listed names that have no `Annotations/<name>.xml`, one per line. */
+export const MISSING_ANNOTATIONS_FILE = 'missing-annotations.txt';
+
 /** What the seed's outputs hold, per K (report.json `nnMaker.imageSets`). */
 export interface NnMakerImageSet {
   k: number;
@@ -44,7 +47,8 @@ export function neighborNpy(lists: NeighborLists, k: number): Buffer {
 /**
  * Writes, into `dir` (the run's temp output folder), for every K: `ImageSets/scan_nn{K}.txt` and
  * `topk{K}_neighbors_val_from_train.npy`. With a pool DB, checks `Annotations/<name>.xml` for the
- * names listed (the fork's check) and warns for each one missing.
+ * names listed (the fork's check): every one missing is named in `missing-annotations.txt`, the first
+ * 20 also in warnings, then a count.
  */
 export async function writeNnMakerOutputs(
   dir: string,
@@ -53,7 +57,7 @@ export async function writeNnMakerOutputs(
   poolId: (row: number) => string,
   poolDb: string | undefined,
   warn: (m: string) => void,
-): Promise<{ imageSets: NnMakerImageSet[]; missingAnnotations: number | null }> {
+): Promise<{ imageSets: NnMakerImageSet[]; missingAnnotations: number | null; missingAnnotationsFile?: string }> {
   await fs.mkdir(path.join(dir, 'ImageSets'), { recursive: true });
   const imageSets: NnMakerImageSet[] = [];
   let largest: string[] = [];
@@ -74,9 +78,15 @@ export async function writeNnMakerOutputs(
     } else {
       const missing = largest.filter((n) => !existsSync(path.join(ann, `${n}.xml`)));
       missingAnnotations = missing.length;
-      const shown = 20;
-      for (const n of missing.slice(0, shown)) warn(`no annotation ${path.join(ann, `${n}.xml`)} for the listed image ${n}`);
-      if (missing.length > shown) warn(`… and ${missing.length - shown} more listed images without an annotation in ${ann}`);
+      if (missing.length > 0) {
+        // Every one is listed in the file; the first ones are also warnings (a flood helps no one).
+        await fs.writeFile(path.join(dir, MISSING_ANNOTATIONS_FILE), `${missing.join('\n')}\n`);
+        const shown = 20;
+        for (const n of missing.slice(0, shown)) warn(`no annotation ${path.join(ann, `${n}.xml`)} for the listed image ${n}`);
+        if (missing.length > shown) warn(`… and ${missing.length - shown} more listed images without an annotation in ${ann}`);
+        warn(`${missing.length} listed image(s) have no annotation in ${ann}: all are named in ${MISSING_ANNOTATIONS_FILE}`);
+        return { imageSets, missingAnnotations, missingAnnotationsFile: MISSING_ANNOTATIONS_FILE };
+      }
     }
   }
   return { imageSets, missingAnnotations };

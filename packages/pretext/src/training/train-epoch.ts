@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { Progress, type RunLog } from '@twindb/core-tensors';
+import { Progress, type RunLog, type StepContext } from '@twindb/core-tensors';
 import { explainWasmAbort } from '@twindb/core-tensors/backend';
 import type { AugmentedDataset } from '@twindb/core-tensors/data';
 import type { Optimizer } from '@twindb/core-tensors/nn';
@@ -21,6 +21,8 @@ export interface TrainEpochInput {
   runLog: RunLog;
   log: (line: string) => void;
   progressIntervalMs?: number;
+  /** Progress of the caller's terminal (a bar redrawn in place); default: lines through `log`. */
+  progress?: StepContext['progress'];
   trainName: string;
   signal?: AbortSignal;
 }
@@ -31,11 +33,9 @@ export interface TrainEpochInput {
  */
 export async function trainEpoch(e: TrainEpochInput): Promise<{ lossSum: number; steps: number; seconds: number }> {
   const c = e.config;
-  const progress = new Progress(`epoch ${e.epoch + 1}/${c.epochs}`, e.stepsPerEpoch * c.batch_size, {
-    unit: 'img',
-    write: e.log,
-    intervalMs: e.progressIntervalMs,
-  });
+  const label = `epoch ${e.epoch + 1}/${c.epochs}`;
+  const total = e.stepsPerEpoch * c.batch_size;
+  const progress = e.progress && e.progressIntervalMs === undefined ? e.progress(label, total, 'img') : new Progress(label, total, { unit: 'img', write: e.log, intervalMs: e.progressIntervalMs });
   let lossSum = 0;
   let steps = 0;
   for await (const batch of e.dataset.batches({ batchSize: c.batch_size, shuffle: true, dropLast: true, epoch: e.epoch })) {
