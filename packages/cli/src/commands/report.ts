@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { StepContext } from '@twindb/core-tensors';
-import { ReportOptionsSchema, runReport } from '@twindb/report';
+import { ReportOptionsSchema, runReport } from '../report/index.js';
 import { SchemaFlags } from '../options/schema-flags.js';
 import { stepContextForCli } from '../step-context.js';
 

@@ -1,5 +1,5 @@
 /**
- * @twindb/report — `twindb report <run-folder>`: one self-contained report.html of a run (SimCLR
+ * The report — `twindb report <run-folder>`: one self-contained report.html of a run (SimCLR
  * curves, the new DB's match to the target, an embedding map, neighbour strips, clusters). Reads the
  * steps' output files only; never loads tfjs or ONNX Runtime.
  */

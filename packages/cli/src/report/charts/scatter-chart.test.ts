@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byClass, checkChart, findAll } from '../../test/svg-dom.js';
+import { byClass, checkChart, findAll } from '../../../test/svg-dom.js';
 import { scatterChart } from './scatter-chart.js';
 
 describe('scatterChart', () => {
