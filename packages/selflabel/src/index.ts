@@ -8,7 +8,6 @@ export { SelflabelOptionsSchema, parseSelflabelOptions, type SelflabelOptions, t
 export {
   runSelflabel,
   headCriterion,
-  sharedAgreement,
   SELFLABEL_CHECKPOINT_FORMAT,
   type SelflabelResult,
   type SelflabelSummary,
