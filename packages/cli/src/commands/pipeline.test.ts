@@ -1,12 +1,49 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readRunManifest } from '@twindb/core-tensors';
+import { fileURLToPath } from 'node:url';
+import { parseTempName, readRunManifest } from '@twindb/core-tensors';
 import { describe, expect, it } from 'vitest';
 import { runTwindbExit as twindb } from '../../test/run-twindb.js';
 import { tinyPipeline } from '../../test/tiny-pipeline.js';
 
 describe('twindb pipeline', () => {
+  it('killed (SIGKILL) in the middle of SCAN, a rerun skips the finished steps, resumes SCAN and finishes', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'twindb-cli-pipeline-kill-'));
+    const yml = tinyPipeline(dir);
+    const out = path.join(dir, 'run');
+    const bin = fileURLToPath(new URL('../../bin/twindb.mjs', import.meta.url));
+    // The real executable, killed once SCAN has written its first epoch checkpoint.
+    const killed = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      const p = spawn(process.execPath, [bin, '--backend', 'cpu', 'pipeline', '--config', yml, '--out', out], { stdio: 'ignore' });
+      const poll = setInterval(() => {
+        if (existsSync(path.join(out, 'scan', 'checkpoint.safetensors'))) p.kill('SIGKILL');
+      }, 20);
+      p.on('exit', (code, signal) => {
+        clearInterval(poll);
+        resolve({ code, signal });
+      });
+    });
+    expect(killed.signal).toBe('SIGKILL');
+    expect(existsSync(path.join(out, 'newdb', 'labels.csv'))).toBe(false);
+    const again = await twindb('--backend', 'cpu', 'pipeline', '--config', yml, '--out', out, '--json');
+    expect(again.code, again.err).toBe(0);
+    const r = JSON.parse(again.out) as { steps: { step: string; skipped: boolean }[]; labels: { rows: number } };
+    expect(r.steps.map((s) => [s.step, s.skipped])).toEqual([
+      ['pretext', true],
+      ['extract', true],
+      ['sample', true],
+      ['scan', false],
+      ['selflabel', false],
+      ['labels', false],
+    ]);
+    expect(again.err).toMatch(/resumed .*scan.*checkpoint\.safetensors at epoch/);
+    expect(r.labels.rows).toBeGreaterThan(0);
+    const leftovers = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((f) => parseTempName(path.basename(f)) !== undefined);
+    expect(leftovers).toEqual([]);
+  }, 180_000);
+
   it('runs up to a step, then resumes: finished steps are skipped, the rest run, labels are written', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'twindb-cli-pipeline-'));
     const yml = tinyPipeline(dir);
