@@ -8,6 +8,16 @@ import { describe, expect, it } from 'vitest';
 import { runTwindbExit as twindb } from '../../test/run-twindb.js';
 import { tinyPipeline } from '../../test/tiny-pipeline.js';
 
+/** A rerun after STEP 1-2 finished: those steps skipped, SCAN onward run. */
+const RERUN_FROM_SCAN = [
+  ['pretext', true],
+  ['extract', true],
+  ['sample', true],
+  ['scan', false],
+  ['selflabel', false],
+  ['labels', false],
+];
+
 describe('twindb pipeline', () => {
   it('killed (SIGKILL) in the middle of SCAN, a rerun skips the finished steps, resumes SCAN and finishes', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'twindb-cli-pipeline-kill-'));
@@ -30,14 +40,7 @@ describe('twindb pipeline', () => {
     const again = await twindb('--backend', 'cpu', 'pipeline', '--config', yml, '--out', out, '--json');
     expect(again.code, again.err).toBe(0);
     const r = JSON.parse(again.out) as { steps: { step: string; skipped: boolean }[]; labels: { rows: number } };
-    expect(r.steps.map((s) => [s.step, s.skipped])).toEqual([
-      ['pretext', true],
-      ['extract', true],
-      ['sample', true],
-      ['scan', false],
-      ['selflabel', false],
-      ['labels', false],
-    ]);
+    expect(r.steps.map((s) => [s.step, s.skipped])).toEqual(RERUN_FROM_SCAN);
     expect(again.err).toMatch(/resumed .*scan.*checkpoint\.safetensors at epoch/);
     expect(r.labels.rows).toBeGreaterThan(0);
     const leftovers = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((f) => parseTempName(path.basename(f)) !== undefined);
@@ -58,14 +61,7 @@ describe('twindb pipeline', () => {
     const second = await twindb('--backend', 'cpu', 'pipeline', '--config', yml, '--out', out, '--json');
     expect(second.code, second.err).toBe(0);
     const b = JSON.parse(second.out) as { steps: { step: string; skipped: boolean }[]; labels: { rows: number; acc: number | null; clusterNames: Record<string, string> | null }; report?: string };
-    expect(b.steps.map((s) => [s.step, s.skipped])).toEqual([
-      ['pretext', true],
-      ['extract', true],
-      ['sample', true],
-      ['scan', false],
-      ['selflabel', false],
-      ['labels', false],
-    ]);
+    expect(b.steps.map((s) => [s.step, s.skipped])).toEqual(RERUN_FROM_SCAN);
     const csv = readFileSync(path.join(out, 'newdb', 'labels.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('id,path,cluster,confidence,name');
     expect(csv.length - 1).toBe(b.labels.rows);
