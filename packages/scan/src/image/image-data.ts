@@ -110,26 +110,24 @@ export async function imageHeadProbabilities(model: ClusteringModel, rows: Image
  */
 export async function backboneFeatures(model: ClusteringModel, rows: ImageRows, transform: ImageTransform, o: { training?: boolean; chunk?: number } = {}): Promise<Float32Array> {
   const training = o.training ?? false;
+  const dim = model.backbone.featureDim;
   const kept = training ? model.backbone.buffers().map((b) => tf.keep(b.clone())) : [];
-  const out: Float32Array[] = [];
+  const out = new Float32Array(rows.rows * dim);
+  let end = 0;
   try {
     for await (const b of imageChunks(rows, transform, o.chunk ?? 256)) {
       if (training && b.shape[0] < 2) continue;
       const f = tf.tidy(() => model.backboneFeatures(tf.tensor4d(b.data, b.shape), { training }));
-      out.push(f.dataSync() as Float32Array);
+      out.set(f.dataSync() as Float32Array, b.start * dim);
+      end = (b.start + b.shape[0]) * dim;
       f.dispose();
     }
   } finally {
     if (training) model.backbone.buffers().forEach((b, i) => b.assign(kept[i]));
     tf.dispose(kept);
   }
-  const all = new Float32Array(out.reduce((n, a) => n + a.length, 0));
-  let at = 0;
-  for (const a of out) {
-    all.set(a, at);
-    at += a.length;
-  }
-  return all;
+  // Only the last chunk can be left out, so the rows computed are a prefix.
+  return out.subarray(0, end);
 }
 
 /** Embeddings of `rows` through an encoder, as a FeatureSet (what mining and purity read). */
