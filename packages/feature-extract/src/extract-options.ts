@@ -1,4 +1,4 @@
-import { UsageError } from '@twindb/core-tensors';
+import { shardFromEnv, UsageError } from '@twindb/core-tensors';
 import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
@@ -7,7 +7,7 @@ const positiveInt = z.number().int().positive();
 export const ShardSchema = z
   .object({ index: z.number().int().nonnegative(), count: positiveInt })
   .refine((s) => s.index < s.count, { message: 'shard index must be below the shard count' })
-  .describe('Part of the DB this run embeds: rows [⌊i·N/n⌋, ⌊(i+1)·N/n⌋)');
+  .describe('Part of the DB this run embeds: rows [⌊i·N/n⌋, ⌊(i+1)·N/n⌋); `auto` reads i and n from a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, TWINDB_SHARD_COUNT) or a Slurm array (SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_COUNT)');
 export type Shard = z.infer<typeof ShardSchema>;
 
 /**
@@ -40,10 +40,17 @@ export const ExtractOptionsSchema = z.object({
 export type ExtractOptionsInput = z.input<typeof ExtractOptionsSchema>;
 export type ExtractOptions = z.output<typeof ExtractOptionsSchema>;
 
-/** Parses `i/n` as given on a command line. */
-export function parseShard(text: string): Shard {
+/**
+ * Parses `i/n` as given on a command line, or `auto`: the index and count of the Kubernetes Indexed
+ * Job or Slurm array this process runs in (read from `env`, see core's shardFromEnv).
+ */
+export function parseShard(text: string, env: Readonly<Record<string, string | undefined>> = process.env): Shard {
+  if (text.trim() === 'auto') {
+    const { index, count } = shardFromEnv(env);
+    return { index, count };
+  }
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
-  if (!m) throw new UsageError(`shard: expected "i/n" (e.g. 0/4), got "${text}"`);
+  if (!m) throw new UsageError(`shard: expected "i/n" (e.g. 0/4) or "auto", got "${text}"`);
   const parsed = ShardSchema.safeParse({ index: Number(m[1]), count: Number(m[2]) });
   if (!parsed.success) throw new UsageError(`shard "${text}": ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   return parsed.data;

@@ -10,6 +10,10 @@ export { runSample, SampleGuardError, type SampleResult } from './run-sample.js'
 export { NN_MAKER_DEFAULTS } from './options.js';
 export { encodeNpyInt64, readNpyInt } from './seed/npy.js';
 export type { UncoveredTarget } from './phases/report-match.js';
+// a sharded exact search: one --pool-shard run per part of the pool, then runSample with `merge`
+export { runPartialSearch, type PartialSearchResult } from './partial/run-partial-search.js';
+export { PoolShardSchema, parsePoolShard, poolShardRange, type PoolShard } from './partial/pool-shard.js';
+export { openPartialFile, type PartialFile, type PartialHeader } from './partial/partial-file.js';
 // report.json: its zod schema (the source of its types and of report.schema.json) and those types
 export {
   SampleReportSchema,

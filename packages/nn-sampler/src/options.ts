@@ -1,5 +1,7 @@
 import { formatZodIssues, UsageError } from '@twindb/core-tensors';
 import { z } from 'zod';
+import { checkShardedOptions } from './partial/sharded-options.js';
+import { PoolShardSchema } from './partial/pool-shard.js';
 import type { FeatureSource } from './search/feature-source.js';
 
 const isSource = (v: unknown): v is FeatureSource =>
@@ -15,7 +17,7 @@ const Features = z.union([z.string().min(1), z.custom<FeatureSource>(isSource, '
 export const SampleOptionsSchema = z.object({
   target: Features.describe('target DB features: the distribution to match (seed: --target_csv)'),
   pool: z.array(Features).min(1).describe('pool ("near DB") feature files; several = shards (seed: --near_csv)'),
-  out: z.string().min(1).describe('output folder (seed: --save_dir)'),
+  out: z.string().min(1).optional().describe('output folder (seed: --save_dir); required, except for a --pool-shard run, which writes only its --partial file'),
   mode: z
     .enum(['union', 'quota', 'match'])
     .optional()
@@ -84,13 +86,24 @@ export const SampleOptionsSchema = z.object({
   targetDb: z.string().optional().describe('image root of the target DB: relative paths resolve here (seed: --target_db)'),
   poolDb: z.string().optional().describe('image root of the pool DB: relative paths resolve here, for --materialize (seed: --near_db)'),
   reportSamples: z.number().int().min(10).default(1000).describe('rows per set used for MMD, Fréchet and k-NN precision/recall'),
+  poolShard: PoolShardSchema.optional().describe(
+    'sharded exact search: search only the i-th of n contiguous parts of the pool (rows over all --pool files in order) and write each target\'s candidates to --partial; `auto` reads i and n from a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, TWINDB_SHARD_COUNT) or a Slurm array (SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_COUNT)',
+  ),
+  partial: z.string().min(1).optional().describe('with --pool-shard: the partial file (Arrow) this shard writes; never an input, replaced only when it is an earlier partial file'),
+  merge: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .describe('merge the --partial files of every --pool-shard run (same --target, --pool and search options) into the outputs a one-process run writes, byte for byte'),
 });
 
 export type SampleOptionsInput = z.input<typeof SampleOptionsSchema>;
 
 /** The options as a run uses them: the schema's output with the seed path's defaults resolved. */
-export type SampleOptions = Omit<z.output<typeof SampleOptionsSchema>, 'mode'> & {
+export type SampleOptions = Omit<z.output<typeof SampleOptionsSchema>, 'mode' | 'out'> & {
   mode: 'union' | 'quota' | 'match';
+  /** The output folder; '' in a --pool-shard run (it writes only --partial). */
+  out: string;
   /** The K values of the seed's outputs (ImageSets, .npy), ascending; null off the seed path. */
   seedKs: number[] | null;
   /** Target de-duplication similarity, when on (--target-dedup, or --dist_thr / 0.98 on the seed path). */
@@ -108,9 +121,11 @@ export function parseSampleOptions(input: unknown): SampleOptions {
   if (o.distThr !== undefined && o.targetDedup !== undefined && o.distThr !== o.targetDedup) {
     throw new UsageError(`sample: --dist_thr ${o.distThr} and --target-dedup ${o.targetDedup} set the same threshold; give one`);
   }
+  checkShardedOptions(o);
   const seedKs = seedPath ? [...new Set(o.nnFactor ?? [NN_MAKER_DEFAULTS.nnFactor])].sort((a, b) => a - b) : null;
   return {
     ...o,
+    out: o.out ?? '',
     nnMaker: seedPath,
     // An explicit mode wins; the seed path is the fork's plain union.
     mode: o.mode ?? (seedPath ? 'union' : 'match'),

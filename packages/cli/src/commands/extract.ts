@@ -39,7 +39,7 @@ const extractFlags = () =>
     csv: { valueName: 'file', aliases: ['save_feature_name'] },
     configExp: { valueName: 'yml', aliases: ['config_exp'] },
     configEnv: { valueName: 'yml', aliases: ['config_env'] },
-    shard: { valueName: 'i/n', parse: parseShard },
+    shard: { valueName: 'i/n|auto', parse: (text) => parseShard(text) },
     layout: { valueName: 'NHWC|NCHW' },
     inputShape: { valueName: 'H,W,C' },
     mean: { valueName: 'm1,m2,m3' },
@@ -61,6 +61,8 @@ export function registerExtractCommand(program: Command): void {
       'after',
       '\nExamples:\n  twindb extract --encoder runs/mnist/encoder.onnx --db mnist:pool --out feats/pool.arrow --json\n' +
         '  twindb extract --encoder resnet50.onnx --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225 --db folder:/data/pool --out pool-3.arrow --shard 3/8\n' +
+        '  # in a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, TWINDB_SHARD_COUNT) or a Slurm array (SLURM_ARRAY_TASK_*):\n' +
+        '  twindb extract --encoder encoder.onnx --db folder:/data/pool --out feats/pool-$JOB_COMPLETION_INDEX.arrow --shard auto\n' +
         '  # the seed\'s feature_extract.py flags: the pretext run (or its config files), and the headerless CSV nn_maker.py reads\n' +
         "  twindb extract --config_env env.yml --config_exp simclr_svkpi_v2.yml --pretext_model runs/svkpi --db 'voc:/data/svkpi' --out near.arrow --save_feature_name near_features.csv\n",
     )

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatSummary, runSample, SampleGuardError, SampleOptionsSchema } from '@twindb/nn-sampler';
+import { formatSummary, parsePoolShard, runPartialSearch, runSample, SampleGuardError, SampleOptionsSchema } from '@twindb/nn-sampler';
 import { SchemaFlags } from '../options/schema-flags.js';
 import { stepContextForCli } from '../step-context.js';
 
@@ -23,6 +23,9 @@ const sampleFlags = () =>
     nnNpy: { flag: 'nn_npy', valueName: 'file' },
     targetDb: { valueName: 'dir', aliases: ['target_db'] },
     poolDb: { valueName: 'dir', aliases: ['near_db'] },
+    poolShard: { valueName: 'i/n|auto', parse: (text) => parsePoolShard(text) },
+    partial: { valueName: 'file' },
+    merge: { valueName: 'files...' },
   });
 
 /** The spellings that put a run on the seed path. */
@@ -46,7 +49,10 @@ Examples:
   twindb sample --target target.arrow --pool pool.arrow --out newdb --budget 5000 --dedup 0.05 --materialize link --pool-db /data/pool
   # the original script's flags, with nn_maker.py's meaning (union, de-duplicated targets, ImageSets):
   twindb sample --target_csv target.csv --near_csv near.csv --save_dir newdb --nn_factor 5 10 --dist_thr 0.98
-  twindb sample --target_csv target.csv --near_csv near.csv --save_dir newdb --nn_factor 20 --dedup-rule fork   # the fork's exact de-duplication`,
+  twindb sample --target_csv target.csv --near_csv near.csv --save_dir newdb --nn_factor 20 --dedup-rule fork   # the fork's exact de-duplication
+  # one exact search split over 4 machines (or --pool-shard auto in a Kubernetes Indexed Job / Slurm array), then the merge:
+  twindb sample --target target.arrow --pool pool-*.arrow --pool-shard 2/4 --partial partial-2.arrow
+  twindb sample --target target.arrow --pool pool-*.arrow --merge partial-*.arrow --out newdb`,
     )
     .action(async (raw: Record<string, unknown>) => {
       const typed = flags.typed(raw);
@@ -56,6 +62,16 @@ Examples:
       const k = typed.includes('--k') && options.nnFactor === undefined ? { nnFactor: [options.k] } : {};
       const print = (r: Awaited<ReturnType<typeof runSample>>) =>
         process.stdout.write(raw.json === true ? `${JSON.stringify(r.report)}\n` : `${formatSummary(r)}\n`);
+      if (options.poolShard) {
+        // One shard of a sharded search: its partial file is its only output.
+        const r = await runPartialSearch({ ...options, ...(seed ? { nnMaker: true, ...k } : {}) }, stepContextForCli());
+        process.stdout.write(
+          raw.json === true
+            ? `${JSON.stringify(r)}\n`
+            : `sample: shard ${r.shard.index}/${r.shard.count}: pool rows ${r.range[0]}–${r.range[1]}, top ${r.depth} of ${r.targets} targets → ${r.partial}\n`,
+        );
+        return;
+      }
       try {
         print(await runSample({ ...options, ...(seed ? { nnMaker: true, ...k } : {}) }, stepContextForCli()));
       } catch (err) {

@@ -24,6 +24,22 @@ export interface PoolSearch {
   recall: { targets: number; k: number; recall: number } | null;
 }
 
+/** Neighbours searched per target (a sharded search computes it as a one-process run does). */
+export function searchDepth(inputs: SampleInputs, o: SampleOptions): number {
+  const { poolRows, k } = inputs;
+  let depth = o.mode === 'union' ? k : Math.min(poolRows, Math.max(k, o.searchDepth ?? Math.max(8 * k, 64)));
+  // The seed's outputs list each kept target's top K + 1 (the fork searches K + 1, keeps K).
+  if (o.seedKs) depth = Math.min(poolRows, Math.max(depth, o.seedKs[o.seedKs.length - 1] + 1));
+  return depth;
+}
+
+/** The cost model's verdict (report.json's search.costModel, also in a merged run). */
+export function searchPlan(inputs: SampleInputs, o: SampleOptions): ReturnType<typeof chooseIndex> {
+  // A saved index beside every file shard makes HNSW's build free (the worker checks its params).
+  const cached = o.pool.every((p) => typeof p === 'string' && existsSync(`${p}.hnsw`));
+  return chooseIndex(inputs.target.matrix.rows, inputs.poolRows, inputs.targetSource.dim, o.efConstruction, o.efSearch, cached);
+}
+
 /**
  * Phase 2: the top-`depth` pool neighbours of every target (exact blocked search or HNSW shards,
  * chosen by a cost model), in one streamed pass over the pool that also keeps a uniform sample and
@@ -32,13 +48,9 @@ export interface PoolSearch {
 export async function searchPool(inputs: SampleInputs, o: SampleOptions, rng: Rng, ctx: StepContext): Promise<PoolSearch> {
   const { target, shards, poolRows, k } = inputs;
   const t0 = Date.now();
-  let depth = o.mode === 'union' ? k : Math.min(poolRows, Math.max(k, o.searchDepth ?? Math.max(8 * k, 64)));
-  // The seed's outputs list each kept target's top K + 1 (the fork searches K + 1, keeps K).
-  if (o.seedKs) depth = Math.min(poolRows, Math.max(depth, o.seedKs[o.seedKs.length - 1] + 1));
+  const depth = searchDepth(inputs, o);
   if (o.nnNpy) return savedNeighbors(inputs, o, o.nnNpy, depth, rng, ctx);
-  // A saved index beside every file shard makes HNSW's build free (the worker checks its params).
-  const cached = o.pool.every((p) => typeof p === 'string' && existsSync(`${p}.hnsw`));
-  const plan = chooseIndex(target.matrix.rows, poolRows, inputs.targetSource.dim, o.efConstruction, o.efSearch, cached);
+  const plan = searchPlan(inputs, o);
   // The fork's search is exact (faiss IndexFlatIP): the seed path stays exact unless HNSW is asked for.
   const index = o.index === 'auto' ? (o.nnMaker ? 'exact' : plan.choice) : o.index;
   ctx.log(`searching ${poolRows} pool rows for ${target.matrix.rows} targets (top ${depth}, ${index})`);
