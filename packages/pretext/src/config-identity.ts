@@ -5,7 +5,7 @@ import type { PretextConfig } from './pretext-config.js';
 /**
  * The config keys a checkpoint depends on: everything that changes the weights a run produces.
  * Monitoring (`val_db`, `knn`), decoding parallelism (`num_workers`) and informational keys may
- * change between a run and its resume.
+ * change between a run and its resume. `grad_cache_chunk` stays: batch norm normalises per chunk.
  */
 export function trainingIdentity(c: PretextConfig): Record<string, unknown> {
   const {
@@ -16,7 +16,10 @@ export function trainingIdentity(c: PretextConfig): Record<string, unknown> {
     train_db_name: _tn,
     val_db_name: _vn,
     train_db,
+    grad_cache_chunk,
     ...rest
   } = c;
-  return flattenIdentity({ ...rest, train_db: train_db.map((d) => formatDbSpec(d)) });
+  // 0 is the single-pass step, as absent is: runs written before the key existed resume unchanged.
+  const chunk = grad_cache_chunk === 0 ? undefined : grad_cache_chunk;
+  return flattenIdentity({ ...rest, grad_cache_chunk: chunk, train_db: train_db.map((d) => formatDbSpec(d)) });
 }

@@ -18,6 +18,7 @@ export {
 export { ContrastiveModel, l2NormalizeRows, type ContrastiveModelOptions, type ContrastiveOutputs, type ContrastiveHeadKind } from './contrastive-model.js';
 export { MlpHead } from './contrastive-head.js';
 export { simclrStep, type ViewBatch } from './simclr-step.js';
+export { gradCacheStep, gradCacheGradients, type CachedGradients } from './grad-cache-step.js';
 export {
   trainSimclr,
   RUN_FILES,

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { lrScheduleOf } from '@twindb/core-tensors/nn';
-import { loadPretextConfig, parsePretextConfig } from './pretext-config.js';
+import { identityHash } from '@twindb/core-tensors';
+import { trainingIdentity } from './config-identity.js';
+import { loadPretextConfig, parsePretextConfig, PretextConfigSchema } from './pretext-config.js';
 
 const CONFIGS = fileURLToPath(new URL('../../../configs/pretext/', import.meta.url));
 
@@ -147,6 +149,19 @@ describe('pretext config', () => {
     expect(errorOf({ ...valid(), optimizer: 'adam', optimizer_kwargs: { lr: 1e-3, momentum: 0.9 } })).toMatch(
       /optimizer_kwargs: momentum and nesterov are SGD options/,
     );
+  });
+
+  it('takes grad_cache_chunk as an even number of views dividing 2·batch_size; 0 is the single pass, as absent is', () => {
+    expect(parsePretextConfig({ ...valid(), grad_cache_chunk: 4 }).grad_cache_chunk).toBe(4);
+    expect(parsePretextConfig(valid()).grad_cache_chunk).toBeUndefined();
+    expect(errorOf({ ...valid(), grad_cache_chunk: 3 })).toMatch(/grad_cache_chunk: expected an even number of views dividing 2·batch_size = 16 .*got 3/);
+    expect(errorOf({ ...valid(), grad_cache_chunk: 6 })).toMatch(/grad_cache_chunk: .*got 6/);
+    expect(errorOf({ ...valid(), grad_cache_chunk: -2 })).toMatch(/grad_cache_chunk/);
+    // Part of the checkpoint identity (batch norm normalises per chunk), except that 0 = absent keeps older runs resumable.
+    const hash = (extra: object) => identityHash(trainingIdentity(parsePretextConfig({ ...valid(), ...extra })));
+    expect(hash({ grad_cache_chunk: 0 })).toBe(hash({}));
+    expect(hash({ grad_cache_chunk: 8 })).not.toBe(hash({}));
+    expect(PretextConfigSchema.shape.grad_cache_chunk.description).toMatch(/Views per chunk for gradient caching/);
   });
 
   it('names the file when it cannot be read or parsed', async () => {

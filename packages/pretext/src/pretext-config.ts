@@ -40,6 +40,16 @@ export const PretextConfigSchema = z
     scheduler: SchedulerNameSchema,
     scheduler_kwargs: SchedulerKwargsSchema.default({}),
     batch_size: z.number().int().min(2),
+    grad_cache_chunk: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe(
+        'Views per chunk for gradient caching (default absent = 0: all 2·batch_size views in one forward and backward pass). ' +
+          'When set, an even number of views dividing 2·batch_size: each chunk holds both views of its samples and batch-norm ' +
+          'normalises per chunk; the heap then holds one chunk\'s activations, so any batch_size trains within wasm\'s 4 GB.',
+      ),
     num_workers: z.number().int().positive().optional(),
     augmentation_strategy: z.enum(['simclr', 'ours', 'digits']),
     augmentation_kwargs: z.record(z.string(), z.unknown()),
@@ -82,6 +92,7 @@ export const PretextConfigSchema = z
       checkStlImageSize(aug.success ? aug.data : undefined, c.transformation_kwargs.crop_size, ctx);
     }
     if (c.val_db !== undefined) checkDbSpec(c.val_db, ['val_db'], ctx);
+    checkGradCacheChunk(c.grad_cache_chunk, c.batch_size, ctx);
     checkOptimizerConfig(c, ctx);
   });
 
@@ -97,6 +108,18 @@ function resolvedVariant(given: ResNet18Variant | undefined, trainDbs: unknown[]
     }
   });
   return allStl ? 'stl' : 'cifar';
+}
+
+/** Chunks are whole pairs of views (both views of a sample in one chunk) and split the batch evenly. */
+function checkGradCacheChunk(chunk: number | undefined, batchSize: number, ctx: z.RefinementCtx): void {
+  if (chunk === undefined || chunk === 0) return;
+  if (chunk % 2 !== 0 || (2 * batchSize) % chunk !== 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['grad_cache_chunk'],
+      message: `expected an even number of views dividing 2·batch_size = ${2 * batchSize} (each chunk holds both views of its samples), got ${chunk}`,
+    });
+  }
 }
 
 /** The STL ResNet-18's fixed 7×7 pool takes only 96×96 images: say so at load time, not at the first batch. */

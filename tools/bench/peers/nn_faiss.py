@@ -12,6 +12,7 @@ p.add_argument('--M', type=int, default=16)
 p.add_argument('--ef-construction', type=int, default=200)
 p.add_argument('--ef-search', type=int, default=128)
 p.add_argument('--out', required=True, help='prefix for the [nq x k] int32 index files (.flat, .hnsw)')
+p.add_argument('--no-hnsw', action='store_true', help='time IndexFlatIP only')
 a = p.parse_args()
 for v in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
     os.environ[v] = str(a.threads)
@@ -36,6 +37,9 @@ res['flatMs'] = round((time.perf_counter() - t) * 1000)
 res['flatPeakMb'] = peak_mb()
 If.astype(np.int32).tofile(a.out + '.flat')
 del flat
+if a.no_hnsw:
+    print(json.dumps(res))
+    raise SystemExit(0)
 
 t = time.perf_counter()
 h = faiss.IndexHNSWFlat(a.dim, a.M, faiss.METRIC_INNER_PRODUCT)

@@ -3,10 +3,13 @@
 The ResNet-18 below is the SCAN reference's `models/resnet_cifar.py` (3x3 stem, no max-pool,
 BasicBlocks [2, 2, 2, 2]); the small CNN is the MNIST anchor's. One step = forward in training
 mode + cross-entropy over 10 classes from a linear layer on the features + backward + SGD momentum
-update. Prints one JSON object on stdout.
+update; for `--task simclr`, both views through an MLP head, L2 and the SimCLR loss, in one pass or,
+with `--chunk N`, by gradient caching in chunks of N views as twindb's pretext step does. Prints one
+JSON object on stdout.
 """
 import argparse
 import json
+import resource
 import statistics
 import time
 
@@ -89,11 +92,34 @@ def simclr_loss(features, temperature):
     return (log_denominator - positives).mean()
 
 
+def grad_cache_step(model, x, chunk, temperature):
+    """twindb's gradient caching (packages/pretext/src/grad-cache-step.ts), same chunks: both views of
+    chunk/2 consecutive samples per chunk, batch norm per chunk, running statistics updated once per chunk.
+    Leaves the parameter gradients in .grad and returns the loss."""
+    b, per = x.shape[0] // 2, chunk // 2
+    chunks = [torch.cat([x[s:s + per], x[b + s:b + s + per]]) for s in range(0, b, per)]
+    buffers = [t.clone() for t in model.buffers()]
+    with torch.no_grad():
+        zs = [F.normalize(model(c), dim=1) for c in chunks]
+    for t, saved in zip(model.buffers(), buffers):
+        t.copy_(saved)
+    z = torch.cat([zc[:per] for zc in zs] + [zc[per:] for zc in zs]).requires_grad_()
+    loss = simclr_loss(z, temperature)
+    loss.backward()
+    g = z.grad
+    for k, c in enumerate(chunks):
+        s = k * per
+        cached = torch.cat([g[s:s + per], g[b + s:b + s + per]])
+        (F.normalize(model(c), dim=1) * cached).sum().backward()
+    return loss
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--model", choices=["resnet18", "small-cnn"], default="resnet18")
     p.add_argument("--task", choices=["supervised", "simclr"], default="supervised")
     p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--chunk", type=int, default=0, help="simclr: views per gradient-caching chunk (0 = one pass)")
     p.add_argument("--steps", type=int, default=5)
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--threads", type=int, required=True)
@@ -120,8 +146,11 @@ def main():
     for step in range(args.warmup + args.steps):
         t0, c0 = time.perf_counter(), time.process_time()
         opt.zero_grad(set_to_none=True)
-        loss = simclr_loss(F.normalize(model(x), dim=1), 0.1) if simclr else F.cross_entropy(model(x), y)
-        loss.backward()
+        if simclr and args.chunk > 0:
+            loss = grad_cache_step(model, x, args.chunk, 0.1)
+        else:
+            loss = simclr_loss(F.normalize(model(x), dim=1), 0.1) if simclr else F.cross_entropy(model(x), y)
+            loss.backward()
         opt.step()
         losses.append(loss.item())
         elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -137,6 +166,7 @@ def main():
         "medianStepMs": statistics.median(times),
         "medianCpuMs": statistics.median(cpu_times),
         "losses": losses,
+        "peakRssMiB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }))
 
 

@@ -13,3 +13,15 @@ export function findPeerPython(modules: string[]): { python: string | null; trie
   }
   return { python: null, tried };
 }
+
+/**
+ * The environment for a peer process: ours without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE. Where
+ * they are set (some CI images pin an old core type), a current OpenBLAS picks slower kernels and
+ * runs about tenfold slower, which would make the peer look worse than it is.
+ */
+export function peerEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env = { ...base };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return env;
+}

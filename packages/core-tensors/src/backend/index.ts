@@ -25,6 +25,17 @@ export { BATCH_NORM_ACT_TRAIN_GRAD, type BatchNormActTrainGradAttrs } from './wa
 export { BATCH_NORM_ACT_INFER } from './wasm/kernels/BatchNormActInfer.js';
 export { batchNormActTrain, batchNormActInfer, hasFusedBatchNorm, type BatchNormActAttrs } from './wasm/ops/batch-norm-act.js';
 export { setConvEngine, convEngine, ortConvSessionCount, ortConvChoices, type ConvEngine, type ConvMethodChoice } from './wasm/ort-conv/ort-conv.js';
+export {
+  enableKernelProfile,
+  disableKernelProfile,
+  resetKernelProfile,
+  kernelProfile,
+  kernelProfileDetails,
+  kernelProfileEnabled,
+  formatKernelProfile,
+  profileScope,
+  type KernelProfileRow,
+} from './profile/kernel-profile.js';
 export { ortAvailability, OrtSyncSession, type OrtFeed, type OrtSyncSessionOptions } from './ort/ort-sync-session.js';
 export {
   configureWasmThreads,

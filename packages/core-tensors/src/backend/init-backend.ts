@@ -9,6 +9,7 @@ import {
   parseConvMethodChoice,
 } from './backend-options.js';
 import { ortAvailability } from './ort/ort-sync-session.js';
+import { enableKernelProfile, formatKernelProfile, profileRequestedByEnv } from './profile/kernel-profile.js';
 import { type ConvEngine, setConvEngine } from './wasm/ort-conv/ort-conv.js';
 import './register-gradients.js';
 import { registerWasmTrainingKernels } from './wasm/register-training-kernels.js';
@@ -93,6 +94,12 @@ async function selectBackend(
     if (outcome.ok) {
       const registeredKernels = candidate === 'wasm' ? registerWasmTrainingKernels() : [];
       if (convEngine) setConvEngine(convEngine, { method });
+      // Last, so that every kernel registered by now (stock and twindb's) is timed; the table of
+      // the whole run goes to stderr when the process ends.
+      if (profileRequestedByEnv()) {
+        enableKernelProfile();
+        process.once('exit', () => process.stderr.write(`[twindb] kernel CPU time (TWINDB_PROFILE):\n${formatKernelProfile()}`));
+      }
       const info: BackendInfo = {
         name: tf.getBackend() as BackendInfo['name'],
         choice: candidate,

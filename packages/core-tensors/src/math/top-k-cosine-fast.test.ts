@@ -4,7 +4,7 @@ import { initBackend } from '../backend/init-backend.js';
 import { Rng } from './random.js';
 import { topKCosine } from './top-k-cosine.js';
 import { screenMargin } from './similarity-screen.js';
-import { topKCosineFast } from './top-k-cosine-fast.js';
+import { resolveTopKEngine, topKCosineFast } from './top-k-cosine-fast.js';
 import { exactOrder, randomMatrix } from '../../test/top-k-reference.js';
 
 function expectIdentical(got: { indices: Int32Array; distances: Float32Array }, want: { indices: Int32Array; distances: Float32Array }) {
@@ -120,9 +120,102 @@ describe('topKCosineFast on the wasm backend', () => {
     await expect(topKCosineFast(queries, corpus.subarray(1), dim, 3)).rejects.toThrow(/topKCosineFast: corpus.length 7223 is not a multiple of dim 24/);
     await expect(topKCosineFast(queries, corpus, dim, 3, { queryBlock: 0 })).rejects.toThrow(/queryBlock must be a positive integer, got 0/);
     await expect(topKCosineFast(queries, corpus, dim, 3, { corpusChunk: 1.5 })).rejects.toThrow(/corpusChunk must be a positive integer, got 1.5/);
-    await expect(topKCosineFast(queries, corpus, dim, 3, { engine: 'gpu' as 'js' })).rejects.toThrow(/engine must be 'auto', 'tfjs' or 'js', got gpu/);
+    await expect(topKCosineFast(queries, corpus, dim, 3, { engine: 'gpu' as 'js' })).rejects.toThrow(/engine must be 'auto', 'ort', 'tfjs' or 'js', got gpu/);
     const bad = new Float32Array(queries);
     bad[3 * dim + 2] = Infinity;
     await expect(topKCosineFast(bad, corpus, dim, 3)).rejects.toThrow(/queries row 3 column 2 is Infinity/);
+  });
+});
+
+/**
+ * A corpus where float32 cannot rank the true neighbours: exact duplicates (ties broken by index),
+ * copies nudged by ±1 ulp per element (distances ~1e-8 apart, below the float32 matMul error),
+ * rows differing only in scale (the same cosine), zero rows, and queries equal to corpus rows
+ * (distance 0). Shuffled so that ties straddle query blocks, corpus chunks and group boundaries.
+ */
+function tiedCorpus(rng: Rng, dim: number): { corpus: Float32Array; queries: Float32Array } {
+  const base = randomMatrix(rng, 400, dim);
+  const rows: Float32Array[] = [];
+  for (let i = 0; i < 400; i++) rows.push(base.subarray(i * dim, (i + 1) * dim));
+  for (let i = 0; i < 60; i++) rows.push(rows[i].slice()); // exact duplicates
+  for (let i = 0; i < 300; i++) {
+    const v = rows[i % 20];
+    rows.push(Float32Array.from(v, (x) => Math.fround(x * (1 + (rng.int(3) - 1) * 2 ** -23)))); // ±1 ulp
+  }
+  for (let i = 0; i < 30; i++) rows.push(Float32Array.from(rows[i + 20], (x) => x * 4)); // same cosine
+  for (let i = 0; i < 5; i++) rows.push(new Float32Array(dim)); // zero rows
+  for (let i = rows.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [rows[i], rows[j]] = [rows[j], rows[i]];
+  }
+  const corpus = new Float32Array(rows.length * dim);
+  rows.forEach((r, i) => corpus.set(r, i * dim));
+  const queries = new Float32Array(70 * dim);
+  for (let q = 0; q < 70; q++) {
+    const src = q < 40 ? base.subarray((q % 20) * dim, ((q % 20) + 1) * dim) : corpus.subarray(q * 7 * dim, (q * 7 + 1) * dim);
+    for (let t = 0; t < dim; t++) queries[q * dim + t] = q % 3 === 0 ? src[t] : src[t] + 1e-3 * rng.normal();
+  }
+  return { corpus, queries };
+}
+
+describe('every engine returns the same neighbours, bit for bit', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'wasm', log: () => {} });
+  });
+
+  const engines = ['ort', 'tfjs', 'js', 'auto'] as const;
+  for (const dim of [24, 128]) {
+    it(`on ties and near-ties, dim ${dim}, for block sizes, excludeSelf and maxDistance`, async () => {
+      const { corpus, queries } = tiedCorpus(new Rng(`engines-${dim}`), dim);
+      const nc = corpus.length / dim;
+      const cases: Array<{ k: number; opts: Parameters<typeof topKCosineFast>[4] }> = [
+        { k: 10, opts: {} },
+        // Whole chunks (40 / 128 group maxima a row): the maxima raise the threshold before the scan.
+        { k: 10, opts: { corpusChunk: 320 } },
+        { k: 16, opts: { queryBlock: 32, corpusChunk: 1024 } },
+        // Chunks not a multiple of the group count (padding), several query blocks per chunk.
+        { k: 25, opts: { queryBlock: 13, corpusChunk: 203 } },
+        // k above the groups per chunk (no threshold seeding from the maxima) and k > chunk.
+        { k: 150, opts: { corpusChunk: 96 } },
+        { k: 8, opts: { maxDistance: 0.3, corpusChunk: 160 } },
+        { k: nc + 5, opts: { corpusChunk: 512 } },
+      ];
+      for (const { k, opts } of cases) {
+        const want = topKCosine(queries, corpus, dim, k, opts);
+        for (const engine of engines) {
+          const got = await topKCosineFast(queries, corpus, dim, k, { ...opts, engine });
+          expectIdentical(got, want);
+        }
+      }
+      // Queries that are corpus rows, without themselves: the self column (similarity 1, the
+      // largest of its group) sits inside a chunk whose maxima would otherwise raise the threshold.
+      const selfOpts = { excludeSelf: true, queryOffset: 100, corpusChunk: 160 };
+      const slice = corpus.subarray(100 * dim, 180 * dim);
+      for (const k of [3, 6]) {
+        const want = topKCosine(slice, corpus, dim, k, selfOpts);
+        for (const engine of engines) expectIdentical(await topKCosineFast(slice, corpus, dim, k, { ...selfOpts, engine }), want);
+      }
+    });
+  }
+
+  it('a chunk padded to whole groups yields the true neighbours even when all similarities are negative', async () => {
+    // 17 rows pad to 32 columns: the padding's zero similarity tops groups whose real members are
+    // ≈ −1, and must not count as a candidate when the group maxima raise the threshold.
+    const dim = 16;
+    const rng = new Rng('padding');
+    const v = randomMatrix(rng, 1, dim);
+    const corpus = new Float32Array(17 * dim);
+    for (let r = 0; r < 17; r++) for (let t = 0; t < dim; t++) corpus[r * dim + t] = (r === 0 ? v[t] : -v[t]) + 0.05 * rng.normal();
+    const queries = Float32Array.from({ length: 10 * dim }, (_, i) => v[i % dim] + 0.05 * rng.normal());
+    const want = topKCosine(queries, corpus, dim, 2);
+    expect(want.distances[1]).toBeGreaterThan(1.5); // the 2nd neighbour really is on the far side
+    for (const engine of engines) expectIdentical(await topKCosineFast(queries, corpus, dim, 2, { engine }), want);
+  });
+
+  it("engine 'auto' resolves to ORT where it loads; explicit engines resolve to themselves", async () => {
+    const { ortAvailability } = await import('../backend/ort/ort-similarity-blocks.js');
+    expect(ortAvailability()).toEqual({ ok: true });
+    expect(await resolveTopKEngine('auto')).toBe('ort');
+    for (const e of ['ort', 'tfjs', 'js'] as const) expect(await resolveTopKEngine(e)).toBe(e);
   });
 });

@@ -1,37 +1,56 @@
 import type * as Tfjs from '@tensorflow/tfjs-core';
+import type * as OrtBlocks from '../backend/ort/ort-similarity-blocks.js';
 import { screenMargin, SimilarityScreen } from './similarity-screen.js';
 import { topKCosine, type TopKCosineOptions, type TopKResult } from './top-k-cosine.js';
 import { checkTopKInput, type TopKInput } from './top-k-input.js';
 
 let tf: typeof Tfjs;
+let ortBlocks: typeof OrtBlocks | undefined;
+
+/**
+ * Columns per group maximum on the 'ort' engine, LANES apart: JS reads width/GROUPS maxima per row
+ * and opens a group (GROUPS similarities within GROUPS·LANES·4 = 128 bytes) only where the maximum
+ * reaches the threshold.
+ */
+const GROUPS = 8;
+const LANES = 4;
+const SPAN = GROUPS * LANES;
+
+/** The engines that can compute the float32 similarity blocks ('auto' picks one). */
+export const TOP_K_ENGINES = ['auto', 'ort', 'tfjs', 'js'] as const;
+export type TopKEngine = (typeof TOP_K_ENGINES)[number];
 
 export interface TopKCosineFastOptions extends Omit<TopKCosineOptions, 'blockSize'> {
   /**
-   * 'auto' (default): similarity blocks by a tfjs matMul unless the active backend is tfjs's plain-JS
-   * 'cpu' (whose matMul is no faster than `topKCosine`), then `topKCosine`. 'tfjs': always tfjs.
-   * 'js': always `topKCosine`. All engines return the same result.
+   * 'auto' (default): the fastest engine available here, in a fixed order measured on AVX2 CPUs
+   * (`npm run bench -- nn --engines auto,tfjs`): 'ort' (ONNX Runtime's MLAS GEMM with AVX2 FMA on
+   * every core, against wasm's 128-bit SIMD without FMA) when onnxruntime-node loads,
+   * else 'tfjs' unless the active tfjs backend is the plain-JS 'cpu' (whose matMul is no faster than
+   * `topKCosine`), else 'js'. The choice never depends on a timing, and every engine returns the
+   * same result bit for bit. 'ort' | 'tfjs' | 'js': that engine ('ort' throws where ORT cannot load).
    */
-  engine?: 'auto' | 'tfjs' | 'js';
-  /** Query rows per matMul (default 1024). Affects speed and memory only. */
+  engine?: TopKEngine;
+  /** Query rows per matMul (default 1024; 'ort': 256). Affects speed and memory only. */
   queryBlock?: number;
-  /** Corpus rows uploaded to the backend at a time (default 4096). Affects speed and memory only. */
+  /** Corpus rows per matMul (default 4096; 'ort': 8192). Affects speed and memory only. */
   corpusChunk?: number;
 }
 
 /**
- * `topKCosine` with the similarity blocks computed by a float32 tfjs matMul (XNNPACK on the wasm
- * backend, ~10× the JS kernel), and the same result bit for bit.
+ * `topKCosine` with the similarity blocks computed by a float32 GEMM (ONNX Runtime's MLAS on all
+ * cores, or a tfjs matMul: XNNPACK on the wasm backend), and the same result bit for bit.
  *
  * The float32 similarities only screen (see `SimilarityScreen`): a candidate is dropped when its
  * float32 similarity is below the running k-th best by more than twice `screenMargin`, a bound on
- * the float32 error, so no true neighbour can be dropped. Survivors (about k·(1 + ln(n/k)) per
- * query on random order) are re-scored in float64 exactly as `topKCosine` scores them, so
- * distances, order and tie-breaking (lower corpus index) agree with it exactly.
+ * the float32 error, so no true neighbour can be dropped. Survivors (about k per corpus chunk on
+ * the ORT engine, whose group maxima raise the threshold first; k·(1 + ln(n/k)) on random order
+ * otherwise) are re-scored in float64 exactly as `topKCosine` scores them, so distances, order and
+ * tie-breaking (lower corpus index) agree with it exactly, whichever engine ran.
  *
- * Initialises tfjs with `initBackend()` if no backend is active yet; otherwise uses the active one
- * (on wasm, the matMul uses the XNNPACK threads `initBackend` configured; the screen runs on the
- * calling thread).
- * Memory on the backend: corpusChunk × dim + nQueries × dim + queryBlock × corpusChunk floats.
+ * The tfjs engine initialises tfjs with `initBackend()` if no backend is active yet, otherwise uses
+ * the active one. The screen runs on the calling thread.
+ * Memory: nQueries × dim + corpusChunk × dim + queryBlock × corpusChunk floats (on the tfjs
+ * backend, or in JS plus ORT's arena).
  */
 export async function topKCosineFast(
   queries: Float32Array,
@@ -42,19 +61,94 @@ export async function topKCosineFast(
 ): Promise<TopKResult> {
   const fn = 'topKCosineFast';
   const engine = opts.engine ?? 'auto';
-  if (engine !== 'auto' && engine !== 'tfjs' && engine !== 'js') {
-    throw new RangeError(`${fn}: engine must be 'auto', 'tfjs' or 'js', got ${String(engine)}`);
+  if (!(TOP_K_ENGINES as readonly string[]).includes(engine)) {
+    throw new RangeError(`${fn}: engine must be 'auto', 'ort', 'tfjs' or 'js', got ${String(engine)}`);
   }
-  const queryBlock = positiveInteger(fn, 'queryBlock', opts.queryBlock ?? 1024);
-  const corpusChunk = positiveInteger(fn, 'corpusChunk', opts.corpusChunk ?? 4096);
+  if (opts.queryBlock !== undefined) positiveInteger(fn, 'queryBlock', opts.queryBlock);
+  if (opts.corpusChunk !== undefined) positiveInteger(fn, 'corpusChunk', opts.corpusChunk);
   const input = checkTopKInput(fn, queries, corpus, dim, k, opts);
-  if (engine === 'js') return topKCosine(queries, corpus, dim, k, opts);
+  const resolved = await resolveTopKEngine(engine);
+  if (resolved === 'js') return topKCosine(queries, corpus, dim, k, opts);
+  if (resolved === 'ort') return topKCosineOrt(queries, corpus, dim, k, input, opts.queryBlock ?? 256, opts.corpusChunk ?? 8192);
+  return topKCosineTfjs(queries, corpus, dim, k, input, opts.queryBlock ?? 1024, opts.corpusChunk ?? 4096);
+}
+
+/**
+ * The engine `topKCosineFast` runs for `engine` here (see `TopKCosineFastOptions.engine`): loads
+ * ONNX Runtime or initialises tfjs as needed. Throws for 'ort' where ORT cannot load.
+ */
+export async function resolveTopKEngine(engine: TopKEngine = 'auto'): Promise<Exclude<TopKEngine, 'auto'>> {
+  if (engine === 'js') return 'js';
+  if (engine === 'ort' || engine === 'auto') {
+    // Loaded on first use, so that importing the lean root never loads ONNX Runtime.
+    ortBlocks ??= await import('../backend/ort/ort-similarity-blocks.js');
+    const available = ortBlocks.ortAvailability();
+    if (available.ok) return 'ort';
+    if (engine === 'ort') throw new Error(`topKCosineFast: engine 'ort' is unavailable: ${available.reason}`);
+  }
   // tfjs and the backends load on first use, so that importing the lean root never loads them.
   tf ??= await import('@tensorflow/tfjs-core');
   // backendName stays null until a backend is set; reading tf.getBackend() would pick one itself.
   if (tf.engine().backendName == null) await (await import('../backend/init-backend.js')).initBackend();
-  if (engine === 'auto' && tf.getBackend() === 'cpu') return topKCosine(queries, corpus, dim, k, opts);
-  return topKCosineTfjs(queries, corpus, dim, k, input, queryBlock, corpusChunk);
+  return engine === 'auto' && tf.getBackend() === 'cpu' ? 'js' : 'tfjs';
+}
+
+/**
+ * The screen over ORT similarity blocks: queryBlock × corpusChunk sims per run, the chunk padded
+ * with zero rows to a multiple of SPAN (the padding columns are never kept).
+ * Memory: nQueries × dim + corpusChunk × dim + queryBlock × corpusChunk floats, plus ORT's arena.
+ */
+function topKCosineOrt(
+  queries: Float32Array,
+  corpus: Float32Array,
+  dim: number,
+  k: number,
+  input: TopKInput,
+  queryBlock: number,
+  corpusChunk: number,
+): TopKResult {
+  const { nq, nc, qInv, cInv } = input;
+  const screen = newScreen(input, k, dim);
+  const blocks = ortBlocks!.sharedSimilarityBlocks(dim, GROUPS, LANES);
+  const qn = normalizedRows(queries, qInv, 0, nq, dim);
+  const chunkWidth = Math.ceil(Math.min(corpusChunk, nc) / SPAN) * SPAN;
+  const { chunk, sims, maxima } = ortScratch(chunkWidth * dim, Math.min(queryBlock, nq) * chunkWidth);
+  for (let c0 = 0; c0 < nc; c0 += corpusChunk) {
+    const w = Math.min(corpusChunk, nc - c0);
+    const width = Math.ceil(w / SPAN) * SPAN;
+    normalizedRowsInto(chunk, corpus, cInv, c0, w, dim);
+    chunk.fill(0, w * dim, width * dim);
+    for (let q0 = 0; q0 < nq; q0 += queryBlock) {
+      const rows = Math.min(queryBlock, nq - q0);
+      const out = blocks.run(
+        qn.subarray(q0 * dim, (q0 + rows) * dim),
+        rows,
+        chunk.subarray(0, width * dim),
+        width,
+        sims.subarray(0, rows * width),
+        maxima.subarray(0, (rows * width) / GROUPS),
+      );
+      screen.scanGroupedBlock(out.sims, out.maxima, rows, width, w, q0, c0, GROUPS, LANES);
+    }
+  }
+  return screen.finish(queries, corpus, dim, qInv, cInv);
+}
+
+let scratch: { chunk: Float32Array; sims: Float32Array; maxima: Float32Array } | undefined;
+
+/**
+ * The ORT engine's block buffers, kept between calls: `ExactSearch` calls once per pool block, and
+ * fresh 16 MB buffers each time showed up as full garbage collections in its profile.
+ */
+function ortScratch(chunkFloats: number, simFloats: number) {
+  if (!scratch || scratch.chunk.length < chunkFloats || scratch.sims.length < simFloats) {
+    scratch = { chunk: new Float32Array(chunkFloats), sims: new Float32Array(simFloats), maxima: new Float32Array(Math.ceil(simFloats / GROUPS)) };
+  }
+  return scratch;
+}
+
+function newScreen(input: TopKInput, k: number, dim: number): SimilarityScreen {
+  return new SimilarityScreen(input.nq, k, screenMargin(dim), input.maxDistance, input.excludeSelf ? input.queryOffset : -Infinity);
 }
 
 function topKCosineTfjs(
@@ -67,13 +161,7 @@ function topKCosineTfjs(
   corpusChunk: number,
 ): TopKResult {
   const { nq, nc, qInv, cInv } = input;
-  const screen = new SimilarityScreen(
-    nq,
-    k,
-    screenMargin(dim),
-    input.maxDistance,
-    input.excludeSelf ? input.queryOffset : -Infinity,
-  );
+  const screen = newScreen(input, k, dim);
   const qBlocks: Tfjs.Tensor2D[] = [];
   let chunk: Tfjs.Tensor2D | undefined;
   try {
@@ -109,7 +197,11 @@ function topKCosineTfjs(
 
 /** Rows r0 .. r0 + rows − 1 of `data` scaled by `inv` (1/‖row‖), as a new float32 matrix. */
 function normalizedRows(data: Float32Array, inv: Float64Array, r0: number, rows: number, dim: number): Float32Array {
-  const out = new Float32Array(rows * dim);
+  return normalizedRowsInto(new Float32Array(rows * dim), data, inv, r0, rows, dim);
+}
+
+/** `normalizedRows` written into the start of `out`. */
+function normalizedRowsInto(out: Float32Array, data: Float32Array, inv: Float64Array, r0: number, rows: number, dim: number): Float32Array {
   for (let r = 0, o = 0, i = r0 * dim; r < rows; r++) {
     const s = inv[r0 + r];
     for (let t = 0; t < dim; t++, o++, i++) out[o] = data[i] * s;

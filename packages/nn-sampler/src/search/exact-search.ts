@@ -1,4 +1,4 @@
-import { mergeTopK, topKCosineFast } from '@twindb/core-tensors';
+import { mergeTopK, topKCosineFast, type TopKCosineFastOptions } from '@twindb/core-tensors';
 import type { EmbeddingMatrix } from '../embedding-matrix.js';
 import type { NeighborLists } from './neighbor-lists.js';
 
@@ -8,7 +8,8 @@ export interface PoolBlock {
   readonly embeddings: Float32Array;
 }
 
-export type ExactEngine = 'auto' | 'tfjs' | 'js';
+/** core's similarity engine for the float32 screen ('auto' | 'ort' | 'tfjs' | 'js'); results never depend on it. */
+export type ExactEngine = NonNullable<TopKCosineFastOptions['engine']>;
 
 /**
  * Exact k-NN of every target over a pool that arrives block by block: each block is searched with

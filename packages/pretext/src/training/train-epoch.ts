@@ -6,6 +6,7 @@ import type { Optimizer } from '@twindb/core-tensors/nn';
 import type { ContrastiveModel } from '../contrastive-model.js';
 import { NonFiniteLossError } from '../non-finite-loss-error.js';
 import type { PretextConfig } from '../pretext-config.js';
+import { gradCacheStep } from '../grad-cache-step.js';
 import { simclrStep } from '../simclr-step.js';
 
 export interface TrainEpochInput {
@@ -29,7 +30,8 @@ export interface TrainEpochInput {
 
 /**
  * Phase "epoch": one pass of shuffled batches of two augmented views (drop_last), one SimCLR step
- * each, with a progress line; stops on a non-finite loss (the last good checkpoint stays).
+ * each (in one pass, or by gradient caching when `grad_cache_chunk` is set), with a progress line;
+ * stops on a non-finite loss (the last good checkpoint stays).
  */
 export async function trainEpoch(e: TrainEpochInput): Promise<{ lossSum: number; steps: number; seconds: number }> {
   const c = e.config;
@@ -38,13 +40,17 @@ export async function trainEpoch(e: TrainEpochInput): Promise<{ lossSum: number;
   const progress = e.progress && e.progressIntervalMs === undefined ? e.progress(label, total, 'img') : new Progress(label, total, { unit: 'img', write: e.log, intervalMs: e.progressIntervalMs });
   let lossSum = 0;
   let steps = 0;
+  // The dataset draws each batch's augmentations once, before the step: both passes of gradient caching see the same views.
+  const chunk = c.grad_cache_chunk ?? 0;
   for await (const batch of e.dataset.batches({ batchSize: c.batch_size, shuffle: true, dropLast: true, epoch: e.epoch })) {
     e.signal?.throwIfAborted();
     let loss: number;
     try {
-      loss = simclrStep(e.model, e.optimizer, batch, c.criterion_kwargs.temperature);
+      const tau = c.criterion_kwargs.temperature;
+      loss = chunk > 0 ? gradCacheStep(e.model, e.optimizer, batch, tau, chunk) : simclrStep(e.model, e.optimizer, batch, tau);
     } catch (err) {
-      throw explainWasmAbort(err, `epoch ${e.epoch + 1}, step ${steps + 1} (batch_size ${c.batch_size}, ${2 * c.batch_size} views)`);
+      const views = chunk > 0 ? `${2 * c.batch_size} views in chunks of ${chunk}: lower grad_cache_chunk` : `${2 * c.batch_size} views in one pass: or set grad_cache_chunk to keep the batch`;
+      throw explainWasmAbort(err, `epoch ${e.epoch + 1}, step ${steps + 1} (batch_size ${c.batch_size}, ${views})`);
     }
     if (!Number.isFinite(loss)) {
       const err = new NonFiniteLossError(loss, e.epoch + 1, steps + 1, e.stepsPerEpoch, existsSync(e.checkpointPath) ? e.checkpointPath : undefined);

@@ -4,15 +4,24 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Rng } from '@twindb/core-tensors';
-import { chooseIndex, ExactSearch, HnswSearch, normalizeRows, type NeighborLists } from '@twindb/nn-sampler';
+import { Rng, topKCosine } from '@twindb/core-tensors';
+import { chooseIndex, ExactSearch, HnswSearch, normalizeRows, type ExactEngine, type NeighborLists } from '@twindb/nn-sampler';
 import type { Bench, BenchContext, BenchResult } from '../bench.js';
-import { findPeerPython } from '../peer-python.js';
+import { machineInfo } from '../machine.js';
+import { findPeerPython, peerEnv } from '../peer-python.js';
 
-const PEER_SCRIPT = fileURLToPath(new URL('../../peers/nn_faiss.py', import.meta.url));
-const USAGE = 'nn options: --pool N (200000) --targets N (5000) --dim N (128) --k N (20) --jobs N (2) --M N (16) --ef-construction N (200) --ef-search N (128) --no-peer';
+const FAISS_SCRIPT = fileURLToPath(new URL('../../peers/nn_faiss.py', import.meta.url));
+const TORCH_SCRIPT = fileURLToPath(new URL('../../peers/nn_torch.py', import.meta.url));
+const ENGINES: readonly ExactEngine[] = ['auto', 'ort', 'tfjs', 'js'];
+const USAGE =
+  'nn options: --pool N (200000) --targets N (5000) --dim N (128) --k N (20) --jobs N (2) --M N (16) --ef-construction N (200) ' +
+  '--ef-search N (128) --engines E[,E…] (auto; of auto|ort|tfjs|js: the first is twindb\'s figure, the others are timed too and ' +
+  'checked identical to it) --check-targets N (50: targets re-searched by the float64 JS reference) --no-hnsw --no-peer';
 
 interface Options {
+  engines: ExactEngine[];
+  hnsw: boolean;
+  checkTargets: number;
   pool: number;
   targets: number;
   dim: number;
@@ -25,19 +34,29 @@ interface Options {
 }
 
 function parse(args: string[]): Options {
-  const o: Options = { pool: 200_000, targets: 5000, dim: 128, k: 20, jobs: 2, M: 16, efConstruction: 200, efSearch: 128, peer: true };
+  const o: Options = {
+    engines: ['auto'], hnsw: true, checkTargets: 50,
+    pool: 200_000, targets: 5000, dim: 128, k: 20, jobs: 2, M: 16, efConstruction: 200, efSearch: 128, peer: true,
+  }; // prettier-ignore
   const keys: Record<string, keyof Options> = {
     '--pool': 'pool', '--targets': 'targets', '--dim': 'dim', '--k': 'k', '--jobs': 'jobs', '--M': 'M',
-    '--ef-construction': 'efConstruction', '--ef-search': 'efSearch',
+    '--ef-construction': 'efConstruction', '--ef-search': 'efSearch', '--check-targets': 'checkTargets',
   }; // prettier-ignore
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--no-peer') {
-      o.peer = false;
+    if (args[i] === '--no-peer' || args[i] === '--no-hnsw') {
+      o[args[i] === '--no-peer' ? 'peer' : 'hnsw'] = false;
+      continue;
+    }
+    if (args[i] === '--engines') {
+      const list = (args[i + 1] ?? '').split(',');
+      if (!list.every((e) => (ENGINES as readonly string[]).includes(e))) throw new Error(`nn: bad option "--engines ${args[i + 1] ?? ''}"\n${USAGE}`);
+      o.engines = list as ExactEngine[];
+      i++;
       continue;
     }
     const key = keys[args[i]];
     const n = Number(args[i + 1]);
-    if (!key || !Number.isInteger(n) || n < 1) throw new Error(`nn: bad option "${args[i]} ${args[i + 1] ?? ''}"\n${USAGE}`);
+    if (!key || !Number.isInteger(n) || n < (key === 'checkTargets' ? 0 : 1)) throw new Error(`nn: bad option "${args[i]} ${args[i + 1] ?? ''}"\n${USAGE}`);
     (o as unknown as Record<string, number>)[key] = n;
     i++;
   }
@@ -65,82 +84,162 @@ function recall(a: NeighborLists, truth: NeighborLists, k: number): number {
 }
 
 const peakMb = () => Math.round(process.resourceUsage().maxRSS / 102.4) / 10;
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+function identical(a: NeighborLists, b: NeighborLists): boolean {
+  if (a.indices.length !== b.indices.length) return false;
+  for (let i = 0; i < a.indices.length; i++) if (a.indices[i] !== b.indices[i] || a.distances[i] !== b.distances[i]) return false;
+  return true;
+}
+
+/** The exact search as the sampler runs it: the pool in blocks of 16,384 rows, merged. */
+async function exactSearch(targets: { rows: number; dim: number; data: Float32Array }, pool: Float32Array, o: Options, engine: ExactEngine) {
+  const t = performance.now();
+  const exact = new ExactSearch(targets, o.k, engine);
+  const block = 16_384;
+  for (let r = 0; r < o.pool; r += block) await exact.add({ offset: r, embeddings: pool.subarray(r * o.dim, Math.min(o.pool, r + block) * o.dim) });
+  return { lists: exact.result(), ms: Math.round(performance.now() - t) };
+}
+
+/** Runs a peer script; its last stdout line is one JSON object. */
+async function runPeer(python: string, script: string, args: string[]): Promise<Record<string, unknown>> {
+  const { stdout } = await promisify(execFile)(python, [script, ...args], { maxBuffer: 16 * 2 ** 20, env: peerEnv() });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+}
+
+async function readIndices(file: string): Promise<Int32Array> {
+  const buf = await readFile(file);
+  return new Int32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
+}
 
 export const nnBench: Bench = {
   name: 'nn',
-  description: 'k-NN for the sampler: twindb exact / HNSW (hnswlib-node, worker threads) / auto vs faiss IndexFlatIP / IndexHNSWFlat',
+  description:
+    'k-NN for the sampler: twindb exact (float32 screen on ORT/tfjs + float64 re-score) / HNSW (hnswlib-node, worker threads) / auto ' +
+    'vs faiss IndexFlatIP / PyTorch mm + topk / IndexHNSWFlat, and the machine\'s sgemm roofline',
   async run(ctx: BenchContext): Promise<BenchResult> {
     const o = parse(ctx.args);
     const rng = new Rng('bench:nn');
     const centres = Float32Array.from({ length: 1000 * o.dim }, () => rng.normal());
     const pool = clustered(o.pool, o.dim, centres, rng);
     const targets = { rows: o.targets, dim: o.dim, data: clustered(o.targets, o.dim, centres, rng) };
-    ctx.log(`pool ${o.pool} × ${o.dim}, ${o.targets} targets, k = ${o.k}`);
+    const gflop = (2 * o.targets * o.pool * o.dim) / 1e9;
+    const gflops = (ms: number) => r2(gflop / (ms / 1000));
+    const loadBefore = os.loadavg().map(r2);
+    ctx.log(`pool ${o.pool} × ${o.dim}, ${o.targets} targets, k = ${o.k} (${gflop.toFixed(0)} GFLOP of products); load ${loadBefore.join(' ')}`);
 
-    let t = performance.now();
-    const exact = new ExactSearch(targets, o.k);
-    const block = 16_384;
-    for (let r = 0; r < o.pool; r += block) await exact.add({ offset: r, embeddings: pool.subarray(r * o.dim, Math.min(o.pool, r + block) * o.dim) });
-    const truth = exact.result();
-    const exactMs = Math.round(performance.now() - t);
-    const exactPeak = peakMb();
-    ctx.log(`twindb exact: ${exactMs} ms (peak RSS ${exactPeak} MB)`);
-
-    t = performance.now();
-    const hnsw = new HnswSearch(targets, o.k, { M: o.M, efConstruction: o.efConstruction, efSearch: o.efSearch }, o.jobs);
-    for (let p = 0; p < o.jobs; p++) {
-      const r0 = Math.floor((p * o.pool) / o.jobs);
-      const r1 = Math.floor(((p + 1) * o.pool) / o.jobs);
-      hnsw.addShard(pool.subarray(r0 * o.dim, r1 * o.dim), r0);
+    // twindb exact, on each engine asked for; the first is twindb's figure and the reference.
+    const engines: Array<{ engine: ExactEngine; seconds: number; gflops: number; identicalToFirst: boolean }> = [];
+    let truth: NeighborLists | null = null;
+    let exactMs = 0;
+    let exactPeak = 0;
+    for (const engine of o.engines) {
+      const run = await exactSearch(targets, pool, o, engine);
+      if (!truth) {
+        truth = run.lists;
+        exactMs = run.ms;
+        exactPeak = peakMb();
+      }
+      engines.push({ engine, seconds: run.ms / 1000, gflops: gflops(run.ms), identicalToFirst: identical(run.lists, truth) });
+      ctx.log(`twindb exact (engine ${engine}): ${run.ms} ms, ${gflops(run.ms)} GFLOP/s, identical to ${o.engines[0]}: ${identical(run.lists, truth)}`);
     }
-    const approx = await hnsw.result();
-    const hnswMs = Math.round(performance.now() - t);
-    const hnswRecall = recall(approx, truth, o.k);
-    ctx.log(`twindb HNSW (${o.jobs} workers): ${hnswMs} ms, recall@${o.k} ${hnswRecall}, pieces ${JSON.stringify(hnsw.stats)}`);
+    truth = truth!;
+    // The screen's claim, checked: the first targets searched by the plain float64 JS search.
+    const m = Math.min(o.checkTargets, o.targets);
+    let exactCheck: { targets: number; identical: boolean } | null = null;
+    if (m > 0) {
+      const ref = topKCosine(targets.data.subarray(0, m * o.dim), pool, o.dim, o.k);
+      const got = { queries: m, k: o.k, indices: truth.indices.subarray(0, m * o.k), distances: truth.distances.subarray(0, m * o.k) };
+      exactCheck = { targets: m, identical: identical(got, { queries: m, k: o.k, ...ref }) };
+      ctx.log(`twindb exact vs float64 topKCosine on ${m} targets: identical ${exactCheck.identical}`);
+    }
 
-    const plan = chooseIndex(o.targets, o.pool, o.dim, o.efConstruction, o.efSearch, false);
-    const autoMs = plan.choice === 'exact' ? exactMs : hnswMs;
-    const autoRecall = plan.choice === 'exact' ? 1 : hnswRecall;
-    ctx.log(`auto picks ${plan.choice} (model: exact ${plan.exactSeconds.toFixed(1)} s, hnsw ${plan.hnswSeconds.toFixed(1)} s)`);
+    let hnsw: Record<string, unknown> | null = null;
+    let autoChoice: string | null = null;
+    if (o.hnsw) {
+      const t = performance.now();
+      const search = new HnswSearch(targets, o.k, { M: o.M, efConstruction: o.efConstruction, efSearch: o.efSearch }, o.jobs);
+      for (let p = 0; p < o.jobs; p++) {
+        const r0 = Math.floor((p * o.pool) / o.jobs);
+        const r1 = Math.floor(((p + 1) * o.pool) / o.jobs);
+        search.addShard(pool.subarray(r0 * o.dim, r1 * o.dim), r0);
+      }
+      const approx = await search.result();
+      const hnswMs = Math.round(performance.now() - t);
+      const plan = chooseIndex(o.targets, o.pool, o.dim, o.efConstruction, o.efSearch, false);
+      autoChoice = plan.choice;
+      hnsw = { seconds: hnswMs / 1000, recall: recall(approx, truth, o.k), pieces: search.stats, autoChoice: plan.choice };
+      ctx.log(`twindb HNSW (${o.jobs} workers): ${hnswMs} ms, recall@${o.k} ${String(hnsw.recall)}; auto picks ${plan.choice}`);
+    }
 
-    let peer: Record<string, unknown> | null = null;
-    let peerNote: string | undefined;
-    const python = o.peer ? findPeerPython(['numpy', 'faiss']).python : null;
-    if (python) {
+    // Peers, on the same threads: faiss IndexFlatIP (and HNSW), PyTorch mm + topk and a bare sgemm.
+    let peers: Record<string, Record<string, unknown> | null> | null = null;
+    let roofline: Record<string, unknown> | null = null;
+    const notes: string[] = [];
+    // Each peer on the first Python that has its modules (a pyenv python3 may shadow Debian's).
+    const faissPython = o.peer ? findPeerPython(['numpy', 'faiss']).python : null;
+    const torchPython = o.peer ? findPeerPython(['numpy', 'torch']).python : null;
+    if (faissPython || torchPython) {
+      peers = { faissFlat: null, torch: null, faissHnsw: null };
       const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-nn-'));
       try {
-        await writeFile(path.join(dir, 'q.f32'), new Uint8Array(targets.data.buffer));
-        await writeFile(path.join(dir, 'c.f32'), new Uint8Array(pool.buffer));
-        const out = path.join(dir, 'res');
-        const { stdout } = await promisify(execFile)(
-          python,
-          [PEER_SCRIPT, '--queries', path.join(dir, 'q.f32'), '--pool', path.join(dir, 'c.f32'), '--dim', String(o.dim), '--k', String(o.k), '--threads', String(o.jobs), '--M', String(o.M), '--ef-construction', String(o.efConstruction), '--ef-search', String(o.efSearch), '--out', out],
-          { maxBuffer: 16 * 2 ** 20 },
-        );
-        peer = JSON.parse(stdout.trim().split('\n').pop()!);
-        const buf = await readFile(`${out}.flat`);
-        const flatIdx = new Int32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
-        peer!.flatRecallVsTwindbExact = recall({ queries: o.targets, k: o.k, indices: flatIdx, distances: new Float32Array(0) }, truth, o.k);
-        ctx.log(`faiss: ${JSON.stringify(peer)}`);
+        const qf = path.join(dir, 'q.f32');
+        const cf = path.join(dir, 'c.f32');
+        await writeFile(qf, new Uint8Array(targets.data.buffer));
+        await writeFile(cf, new Uint8Array(pool.buffer));
+        const common = ['--queries', qf, '--pool', cf, '--dim', String(o.dim), '--k', String(o.k), '--threads', String(o.jobs)];
+        const peerRecall = (indices: Int32Array) => recall({ queries: o.targets, k: o.k, indices, distances: new Float32Array(0) }, truth, o.k);
+        if (faissPython) {
+          const out = path.join(dir, 'faiss');
+          const hnswArgs = ['--M', String(o.M), '--ef-construction', String(o.efConstruction), '--ef-search', String(o.efSearch)];
+          const r = await runPeer(faissPython, FAISS_SCRIPT, [...common, ...hnswArgs, '--out', out, ...(o.hnsw ? [] : ['--no-hnsw'])]);
+          const flatMs = r.flatMs as number;
+          peers.faissFlat = { python: faissPython, faiss: r.faiss, seconds: flatMs / 1000, gflops: gflops(flatMs), recallVsExact: peerRecall(await readIndices(`${out}.flat`)), peakMb: r.flatPeakMb };
+          if (o.hnsw) peers.faissHnsw = { seconds: (r.hnswMs as number) / 1000, buildMs: r.hnswBuildMs, searchMs: r.hnswSearchMs, recall: r.hnswRecall };
+          ctx.log(`faiss: ${JSON.stringify(r)}`);
+        } else notes.push('no faiss (apt-get install python3-faiss)');
+        if (torchPython) {
+          const out = path.join(dir, 'torch.i32');
+          const r = await runPeer(torchPython, TORCH_SCRIPT, [...common, '--out', out]);
+          const topkMs = r.topkMs as number;
+          const sgemmMs = r.sgemmMs as number;
+          peers.torch = { python: torchPython, torch: r.torch, seconds: topkMs / 1000, gflops: gflops(topkMs), recallVsExact: peerRecall(await readIndices(out)), queryBlock: r.queryBlock };
+          roofline = { by: `torch.mm (${String(r.torch)}), the same [${String(r.queryBlock)} × ${o.dim}] · [${o.dim} × ${o.pool}] products, no top-k`, seconds: sgemmMs / 1000, gflops: gflops(sgemmMs) };
+          ctx.log(`torch: ${JSON.stringify(r)}`);
+        } else notes.push('no PyTorch (apt-get install python3-torch)');
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
-    } else peerNote = o.peer ? 'no python with numpy+faiss (apt-get install python3-faiss)' : 'peer disabled (--no-peer)';
+    } else notes.push(o.peer ? 'no python with numpy + faiss or torch (apt-get install python3-faiss python3-torch)' : 'peers disabled (--no-peer)');
 
-    const flatMs = typeof peer?.flatMs === 'number' ? peer.flatMs : null;
-    const faissHnswMs = typeof peer?.hnswMs === 'number' ? peer.hnswMs : null;
-    const faissBest = flatMs !== null && faissHnswMs !== null ? Math.min(flatMs, (peer!.hnswRecall as number) >= 0.99 ? faissHnswMs : Infinity) : flatMs;
-    const r2 = (x: number) => Math.round(x * 100) / 100;
+    const peerSeconds = [peers?.faissFlat?.seconds, peers?.torch?.seconds].filter((x): x is number => typeof x === 'number');
+    const fasterPeer = peerSeconds.length ? Math.min(...peerSeconds) : null;
+    const exactS = exactMs / 1000;
+    const over = (x: unknown) => (typeof x === 'number' && x > 0 ? r2(exactS / x) : null);
+    const hnswS = typeof hnsw?.seconds === 'number' ? hnsw.seconds : null;
     return {
       bench: 'nn',
-      ratio: faissBest ? r2(autoMs / faissBest) : null,
+      // twindb's exact search ÷ the faster exact peer (faiss IndexFlatIP or PyTorch mm + topk).
+      ratio: fasterPeer ? r2(exactS / fasterPeer) : null,
+      machine: { ...machineInfo(), loadAvgBefore: loadBefore, loadAvgAfter: os.loadavg().map(r2) },
       options: o,
-      twindb: { exactMs, hnswMs, hnswRecall, autoChoice: plan.choice, autoMs, autoRecall, exactPeakMb: exactPeak, peakMb: peakMb(), hnswPieces: hnsw.stats },
-      peer,
-      ratios: peer
-        ? { exactVsFlat: flatMs ? r2(exactMs / flatMs) : null, hnswVsFaissHnsw: faissHnswMs ? r2(hnswMs / faissHnswMs) : null, autoVsFaissBest: faissBest ? r2(autoMs / faissBest) : null }
-        : null,
-      ...(peerNote ? { peerNote } : {}),
+      gflop: r2(gflop),
+      twindb: {
+        exact: { engine: o.engines[0], seconds: exactS, gflops: gflops(exactMs), recall: 1, peakMb: exactPeak, check: exactCheck },
+        engines,
+        hnsw,
+        auto: autoChoice ? { choice: autoChoice, seconds: autoChoice === 'exact' || hnswS === null ? exactS : hnswS } : null,
+      },
+      peers,
+      roofline,
+      ratios: {
+        exactVsFasterPeer: fasterPeer ? r2(exactS / fasterPeer) : null,
+        exactVsFaissFlat: over(peers?.faissFlat?.seconds),
+        exactVsTorch: over(peers?.torch?.seconds),
+        exactVsRoofline: over(roofline?.seconds),
+        hnswVsFaissHnsw: hnswS !== null && typeof peers?.faissHnsw?.seconds === 'number' ? r2(hnswS / peers.faissHnsw.seconds) : null,
+      },
+      ...(notes.length ? { peerNote: notes.join('; ') } : {}),
     };
   },
 };

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendChoice } from '@twindb/core-tensors/backend';
-import { Rng, topKCosine, topKCosineFast } from '@twindb/core-tensors';
-import { findPeerPython } from '../peer-python.js';
+import { Rng, topKCosine, topKCosineFast, type TopKCosineFastOptions } from '@twindb/core-tensors';
+import { findPeerPython, peerEnv } from '../peer-python.js';
 import type { Bench, BenchContext, BenchResult } from '../bench.js';
 import { machineInfo } from '../machine.js';
 
@@ -24,11 +24,13 @@ interface Options {
   peer: boolean;
   peerThreads: number;
   peerEngine: 'auto' | 'faiss' | 'numpy';
+  engine: NonNullable<TopKCosineFastOptions['engine']>;
 }
 
 const USAGE =
   'topk options: --queries N (5000) --pool N (200000) --dim N (128) --k N (20) --js-queries N (250; 0 = skip) ' +
-  '--backend auto|wasm|cpu|tensorflow (auto) --no-peer --peer-threads N (cores) --peer-engine auto|faiss|numpy (auto)';
+  '--backend auto|wasm|cpu|tensorflow (auto) --engine auto|ort|tfjs|js (auto) --no-peer --peer-threads N (cores) ' +
+  '--peer-engine auto|faiss|numpy (auto)';
 
 /** Parses the bench's own arguments; an unknown flag or a bad value is an error naming both. */
 export function parseTopkArgs(args: string[], cores: number): Options {
@@ -42,6 +44,7 @@ export function parseTopkArgs(args: string[], cores: number): Options {
     peer: true,
     peerThreads: cores,
     peerEngine: 'auto',
+    engine: 'auto',
   };
   const integer = (flag: string, v: string | undefined, min: number) => {
     const n = Number(v);
@@ -64,6 +67,13 @@ export function parseTopkArgs(args: string[], cores: number): Options {
           throw new Error(`topk: --backend expects auto|wasm|cpu|tensorflow|tensorflow-gpu, got "${value ?? ''}"\n${USAGE}`);
         }
         opts.backend = value as BackendChoice;
+        i++;
+        break;
+      case '--engine':
+        if (value !== 'auto' && value !== 'ort' && value !== 'tfjs' && value !== 'js') {
+          throw new Error(`topk: --engine expects auto|ort|tfjs|js, got "${value ?? ''}"\n${USAGE}`);
+        }
+        opts.engine = value;
         i++;
         break;
       case '--peer-engine':
@@ -124,8 +134,8 @@ export const topk: Bench = {
     const Q = Float32Array.from({ length: nq * dim }, () => rng.normal());
     const C = Float32Array.from({ length: nc * dim }, () => rng.normal());
 
-    const fast = await timed(() => topKCosineFast(Q, C, dim, k));
-    ctx.log(`topKCosineFast: ${fast.wallMs} ms wall, ${fast.cpuMs} ms CPU`);
+    const fast = await timed(() => topKCosineFast(Q, C, dim, k, { engine: opts.engine }));
+    ctx.log(`topKCosineFast (engine ${opts.engine}): ${fast.wallMs} ms wall, ${fast.cpuMs} ms CPU`);
 
     let js: { queries: number; wallMs: number; cpuMs: number; scaledCpuMs: number; identical: boolean } | null = null;
     if (opts.jsQueries > 0) {
@@ -152,7 +162,7 @@ export const topk: Bench = {
         await writeFile(qf, new Uint8Array(Q.buffer, Q.byteOffset, Q.byteLength));
         await writeFile(cf, new Uint8Array(C.buffer, C.byteOffset, C.byteLength));
         const args = [PEER_SCRIPT, '--queries', qf, '--pool', cf, '--dim', String(dim), '--k', String(k), '--out', out, '--threads', String(opts.peerThreads), '--engine', opts.peerEngine];
-        const { stdout } = await promisify(execFile)(python, args, { maxBuffer: 16 * 2 ** 20 });
+        const { stdout } = await promisify(execFile)(python, args, { maxBuffer: 16 * 2 ** 20, env: peerEnv() });
         const r = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
         const buf = await readFile(out);
         const peerIdx = new Int32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
@@ -174,7 +184,7 @@ export const topk: Bench = {
       ratio: peerWall ? Math.round((fast.wallMs / peerWall) * 100) / 100 : null,
       machine: { ...machine, backend: backend.name, loadAvg1mBefore: loadBefore, loadAvg1mAfter: os.loadavg()[0] },
       shape: { queries: nq, pool: nc, dim, k },
-      fast: { wallMs: fast.wallMs, cpuMs: fast.cpuMs },
+      fast: { engine: opts.engine, wallMs: fast.wallMs, cpuMs: fast.cpuMs, gflops: Math.round((2 * nq * nc * dim) / fast.wallMs / 1e4) / 100 },
       js,
       peer,
       ...(peerNote ? { peerNote } : {}),

@@ -1,11 +1,22 @@
 import { execFile } from 'node:child_process';
+import * as os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { explainWasmAbort, initBackend, ortConvChoices, type BackendChoice } from '@twindb/core-tensors/backend';
+import {
+  disableKernelProfile,
+  enableKernelProfile,
+  explainWasmAbort,
+  initBackend,
+  kernelProfile,
+  kernelProfileDetails,
+  ortConvChoices,
+  resetKernelProfile,
+  type BackendChoice,
+} from '@twindb/core-tensors/backend';
 import { Rng } from '@twindb/core-tensors';
 import { type Backbone, Linear, ResNet18Cifar, Sgd, SmallCnn } from '@twindb/core-tensors/nn';
-import { simclrLoss } from '@twindb/pretext';
+import { ContrastiveModel, gradCacheStep, simclrStep, type ViewBatch } from '@twindb/pretext';
 import { findPeerPython } from '../peer-python.js';
 import type { Bench, BenchContext, BenchResult } from '../bench.js';
 import { machineInfo } from '../machine.js';
@@ -20,11 +31,18 @@ type ModelName = 'resnet18' | 'small-cnn';
 /** `supervised`: backbone → linear(10) → cross-entropy. `simclr`: two views per image → MLP head → L2 → SimCLR loss (τ 0.1). */
 type Task = 'supervised' | 'simclr';
 const TEMPERATURE = 0.1;
+/**
+ * `--chunk` default for simclr: 256 views per chunk once a batch has more (the largest ResNet-18 CIFAR
+ * single pass measured within wasm's 4 GB heap: 3.03 GB), so that `--batch 512` runs as the paper's batch.
+ */
+const AUTO_CHUNK_VIEWS = 256;
 
 interface Options {
   model: ModelName;
   task: Task;
   batch: number;
+  /** simclr: views per gradient-caching chunk; 0 = all 2·batch views in one pass. */
+  chunk: number;
   steps: number;
   warmup: number;
   backend: BackendChoice;
@@ -34,12 +52,14 @@ interface Options {
 }
 
 const USAGE =
-  'train-step options: --model resnet18|small-cnn (resnet18) --task supervised|simclr (supervised; simclr runs 2 views per image) --batch N (128) --steps N (5) --warmup N (1) ' +
+  'train-step options: --model resnet18|small-cnn (resnet18) --task supervised|simclr (supervised; simclr runs 2 views per image) --batch N (128) ' +
+  `--chunk N (simclr: views per gradient-caching chunk, 0 = one pass; default ${AUTO_CHUNK_VIEWS} when 2·batch exceeds it, else 0) ` +
+  '--steps N (5) --warmup N (1) ' +
   '--backend auto|wasm|cpu|tensorflow|tensorflow-gpu (auto) --profile --no-peer --peer-threads N (cores)';
 
 /** Parses the bench's own arguments; an unknown flag or a bad value is an error naming both. */
 export function parseTrainStepArgs(args: string[], cores: number): Options {
-  const opts: Options = { model: 'resnet18', task: 'supervised', batch: 128, steps: 5, warmup: 1, backend: 'auto', profile: false, peer: true, peerThreads: cores };
+  const opts: Options = { model: 'resnet18', task: 'supervised', batch: 128, chunk: -1, steps: 5, warmup: 1, backend: 'auto', profile: false, peer: true, peerThreads: cores };
   const positive = (flag: string, v: string | undefined, min: number) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < min) throw new Error(`train-step: ${flag} expects an integer ≥ ${min}, got "${v ?? ''}"\n${USAGE}`);
@@ -61,6 +81,10 @@ export function parseTrainStepArgs(args: string[], cores: number): Options {
         break;
       case '--batch':
         opts.batch = positive(flag, value, 2);
+        i++;
+        break;
+      case '--chunk':
+        opts.chunk = positive(flag, value, 0);
         i++;
         break;
       case '--steps':
@@ -92,6 +116,13 @@ export function parseTrainStepArgs(args: string[], cores: number): Options {
         throw new Error(`train-step: unknown option "${flag}"\n${USAGE}`);
     }
   }
+  if (opts.chunk === -1) opts.chunk = opts.task === 'simclr' && 2 * opts.batch > AUTO_CHUNK_VIEWS ? AUTO_CHUNK_VIEWS : 0;
+  if (opts.chunk > 0) {
+    if (opts.task !== 'simclr') throw new Error(`train-step: --chunk applies to --task simclr only\n${USAGE}`);
+    if (opts.chunk % 2 !== 0 || (2 * opts.batch) % opts.chunk !== 0) {
+      throw new Error(`train-step: --chunk expects an even number of views dividing 2·batch = ${2 * opts.batch}, got ${opts.chunk}\n${USAGE}`);
+    }
+  }
   return opts;
 }
 
@@ -109,17 +140,26 @@ interface TwindbRun {
   stepMs: number[];
   losses: number[];
   backboneParams: number;
-  /** Peak wasm heap (wasm backend only). */
+  /** Peak wasm heap (wasm backend only): the wasm memory's byteLength after the steps (it never shrinks). */
   wasmHeapMiB?: number;
+  /** Process resident set size after the steps, and its peak over the process's life (ORT arenas included). */
+  rssMiB: number;
+  peakRssMiB: number;
   /** The ort engine's graph form per conv layer and kind, with both forms' first timings. */
   convChoices?: ReturnType<typeof ortConvChoices>;
-  profileTop?: Array<{ kernel: string; ms: number; share: number; calls: number }>;
+  /** --profile: one step's exclusive CPU time per kernel (or ORT/XNNPACK scope inside one); share of the step's CPU. */
+  kernels?: Array<{ kernel: string; calls: number; cpuMs: number; wallMs: number; share: number }>;
+  /** --profile: the convolution layers (kind, runner, shape) that took most CPU in that step. */
+  kernelLayers?: Array<{ layer: string; calls: number; cpuMs: number; share: number }>;
+  /** --profile: the profiled step's CPU time, and the 1/5/15-minute load averages just after it (CPU times grow on a loaded machine). */
+  profileStep?: { cpuMs: number; loadAvg: number[] };
 }
 
 /**
  * Times forward + backward + SGD-momentum update of backbone → linear(10) → softmax cross-entropy,
- * or, for `--task simclr`, of both views (2·batch images in one forward, as the reference) →
- * MLP head (d → d → features) → L2 → SimCLR loss.
+ * or, for `--task simclr`, pretext's own step on a ContrastiveModel (backbone → MLP head (d → d →
+ * features) → L2 → SimCLR loss): both views (2·batch images) in one pass as the reference, or by
+ * gradient caching in chunks of `--chunk` views.
  */
 async function runTwindb(opts: Options, log: (m: string) => void): Promise<TwindbRun> {
   const rng = new Rng('train-step');
@@ -127,30 +167,40 @@ async function runTwindb(opts: Options, log: (m: string) => void): Promise<Twind
   const backbone: Backbone = opts.model === 'resnet18' ? new ResNet18Cifar({ rng }) : new SmallCnn({ rng });
   const simclr = opts.task === 'simclr';
   const d = backbone.featureDim;
-  const head = simclr ? new Linear(d, d, rng) : new Linear(d, CLASSES, rng);
-  const proj = simclr ? new Linear(d, opts.model === 'resnet18' ? 128 : 64, rng) : null;
-  const vars = [...backbone.parameters(), ...head.parameters(), ...(proj ? proj.parameters() : [])];
   const sgd = new Sgd({ lr: LR, momentum: MOMENTUM });
-  const rows = simclr ? 2 * opts.batch : opts.batch;
-  const x = tf.tensor4d(Float32Array.from({ length: rows * h * w * c }, () => rng.normal()), [rows, h, w, c]);
-  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: opts.batch }, () => rng.int(CLASSES)), 'int32'), CLASSES));
+  const pixels = h * w * c;
+  const normal = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
 
-  const loss = (): tf.Scalar => {
-    const f = backbone.apply(x, { training: true });
-    if (!proj) return tf.losses.softmaxCrossEntropy(y, head.apply(f)) as tf.Scalar;
-    const z = proj.apply(tf.relu(head.apply(f)));
-    return simclrLoss(tf.div(z, tf.maximum(tf.norm(z, 2, 1, true), 1e-12)) as tf.Tensor2D, TEMPERATURE);
-  };
-
-  const step = (): number => {
-    const { value, grads } = tf.variableGrads(loss, vars);
-    sgd.step(vars, grads);
-    const lossValue = value.dataSync()[0];
-    // the update is complete once the last variable's data can be read
-    vars[vars.length - 1].dataSync();
-    tf.dispose([value, ...Object.values(grads)]);
-    return lossValue;
-  };
+  let step: () => number;
+  let model: ContrastiveModel | undefined;
+  let supervised: { head: Linear; x: tf.Tensor4D; y: tf.Tensor } | undefined;
+  if (simclr) {
+    const m = new ContrastiveModel(backbone, { head: 'mlp', featuresDim: opts.model === 'resnet18' ? 128 : 64, rng });
+    model = m;
+    const views: ViewBatch = { image: normal(opts.batch * pixels), augmented: normal(opts.batch * pixels), shape: [opts.batch, h, w, c] };
+    step = (): number => {
+      const lossValue = opts.chunk > 0 ? gradCacheStep(m, sgd, views, TEMPERATURE, opts.chunk) : simclrStep(m, sgd, views, TEMPERATURE);
+      // the update is complete once the last variable's data can be read
+      m.parameters().at(-1)?.dataSync();
+      return lossValue;
+    };
+  } else {
+    const head = new Linear(d, CLASSES, rng);
+    const vars = [...backbone.parameters(), ...head.parameters()];
+    const x = tf.tensor4d(normal(opts.batch * pixels), [opts.batch, h, w, c]);
+    const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: opts.batch }, () => rng.int(CLASSES)), 'int32'), CLASSES));
+    supervised = { head, x, y };
+    const loss = (): tf.Scalar => tf.losses.softmaxCrossEntropy(y, head.apply(backbone.apply(x, { training: true }))) as tf.Scalar;
+    step = (): number => {
+      const { value, grads } = tf.variableGrads(loss, vars);
+      sgd.step(vars, grads);
+      const lossValue = value.dataSync()[0];
+      // the update is complete once the last variable's data can be read
+      vars[vars.length - 1].dataSync();
+      tf.dispose([value, ...Object.values(grads)]);
+      return lossValue;
+    };
+  }
 
   const stepMs: number[] = [];
   const cpuMs: number[] = [];
@@ -165,47 +215,62 @@ async function runTwindb(opts: Options, log: (m: string) => void): Promise<Twind
     }
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
-    log(`  twindb ${i < opts.warmup ? 'warm-up' : 'step'} ${i + 1}: ${ms.toFixed(0)} ms, loss ${losses[i].toFixed(4)}`);
+    const heap = (tf.backend() as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.buffer.byteLength;
+    const memory = `${heap === undefined ? '' : `heap ${Math.round(heap / 2 ** 20)} MiB, `}RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`;
+    log(`  twindb ${i < opts.warmup ? 'warm-up' : 'step'} ${i + 1}: ${ms.toFixed(0)} ms, loss ${losses[i].toFixed(4)}, ${memory}`);
     if (i >= opts.warmup) {
       stepMs.push(ms);
       cpuMs.push((cpu.user + cpu.system) / 1000);
     }
   }
 
-  let profileTop: TwindbRun['profileTop'];
+  let kernels: TwindbRun['kernels'];
+  let kernelLayers: TwindbRun['kernelLayers'];
+  let profileStep: TwindbRun['profileStep'];
   if (opts.profile) {
-    const info = await tf.profile(() => {
-      step();
-    });
-    const byKernel = new Map<string, { ms: number; calls: number }>();
-    // A tf.customGrad forward (batch norm's) is profiled as one pseudo-kernel wrapping the real
-    // kernels it calls, which are profiled too; keep registered kernels only, so no time counts twice.
-    const backendName = tf.getBackend();
-    for (const k of info.kernels) {
-      if (!tf.getKernel(k.name, backendName)) continue;
-      const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-      const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
-      e.ms += ms;
-      e.calls++;
-      byKernel.set(k.name, e);
-    }
-    const total = [...byKernel.values()].reduce((s, e) => s + e.ms, 0);
-    const ranked = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
-    profileTop = ranked
-      .slice(0, 10)
-      .map(([kernel, e]) => ({ kernel, ms: round(e.ms), share: Math.round((e.ms / total) * 1000) / 1000, calls: e.calls }));
-    log(`  profile of one step (kernel time ${total.toFixed(0)} ms): ${ranked.map(([k, e]) => `${k} ${round(e.ms)} ms/${e.calls}`).join(', ')}`);
+    // One extra step with every kernel timed in CPU time (all threads, ORT's pool included):
+    // wall time per kernel on a loaded machine measures the other jobs. Rows are exclusive, so
+    // they add up; what no kernel accounts for is tfjs's engine, tape and gradient functions.
+    enableKernelProfile();
+    resetKernelProfile();
+    const cpu0 = process.cpuUsage();
+    step();
+    const cpu = process.cpuUsage(cpu0);
+    disableKernelProfile();
+    const stepCpuMs = (cpu.user + cpu.system) / 1000;
+    const rows = kernelProfile();
+    const inKernels = rows.reduce((s, r) => s + r.cpuMs, 0);
+    const share = (ms: number) => Math.round((ms / stepCpuMs) * 1000) / 1000;
+    kernels = [...rows, { kernel: '(outside kernels)', calls: 0, cpuMs: stepCpuMs - inKernels, wallMs: 0 }].map((r) => ({
+      kernel: r.kernel,
+      calls: r.calls,
+      cpuMs: round(r.cpuMs),
+      wallMs: round(r.wallMs),
+      share: share(r.cpuMs),
+    }));
+    kernelLayers = kernelProfileDetails()
+      .slice(0, 20)
+      .map((r) => ({ layer: r.kernel, calls: r.calls, cpuMs: round(r.cpuMs), share: share(r.cpuMs) }));
+    profileStep = { cpuMs: round(stepCpuMs), loadAvg: os.loadavg().map((l) => Math.round(l * 100) / 100) };
+    log(`  kernel profile of one step (CPU ${stepCpuMs.toFixed(0)} ms, load ${profileStep.loadAvg.join(' ')}):`);
+    log(`    ${'kernel'.padEnd(40)} ${'calls'.padStart(6)} ${'cpu ms'.padStart(9)} ${'share'.padStart(6)}`);
+    for (const k of kernels) log(`    ${k.kernel.padEnd(40)} ${String(k.calls).padStart(6)} ${k.cpuMs.toFixed(1).padStart(9)} ${(k.share * 100).toFixed(1).padStart(5)}%`);
   }
 
   const backboneParams = backbone.numParameters();
   // wasm memory only grows, so its size after the steps is the step's peak heap.
   const wasmHeap = (tf.backend() as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.buffer.byteLength;
   const wasmHeapMiB = wasmHeap === undefined ? undefined : Math.round(wasmHeap / 2 ** 20);
-  tf.dispose([x, y]);
+  const rssMiB = Math.round(process.memoryUsage().rss / 2 ** 20);
+  const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024); // maxRSS is in KiB
   sgd.dispose();
-  head.dispose();
-  proj?.dispose();
-  backbone.dispose();
+  if (supervised) {
+    tf.dispose([supervised.x, supervised.y]);
+    supervised.head.dispose();
+  }
+  // the contrastive model owns the backbone
+  if (model) model.dispose();
+  else backbone.dispose();
   const convChoices = ortConvChoices();
   return {
     medianStepMs: round(median(stepMs)),
@@ -214,7 +279,9 @@ async function runTwindb(opts: Options, log: (m: string) => void): Promise<Twind
     losses,
     backboneParams,
     wasmHeapMiB,
-    profileTop,
+    rssMiB,
+    peakRssMiB,
+    ...(kernels ? { kernels, kernelLayers, profileStep } : {}),
     ...(convChoices.length > 0 ? { convChoices } : {}),
   };
 }
@@ -229,10 +296,11 @@ interface TorchRun {
   medianCpuMs: number;
   stepMs: number[];
   losses: number[];
+  peakRssMiB: number;
 }
 
 async function runTorch(opts: Options, python: string): Promise<TorchRun> {
-  const args = [PEER_SCRIPT, '--model', opts.model, '--task', opts.task, '--batch', String(opts.batch), '--steps', String(opts.steps), '--warmup', String(opts.warmup), '--threads', String(opts.peerThreads)];
+  const args = [PEER_SCRIPT, '--model', opts.model, '--task', opts.task, '--batch', String(opts.batch), '--chunk', String(opts.chunk), '--steps', String(opts.steps), '--warmup', String(opts.warmup), '--threads', String(opts.peerThreads)];
   const { stdout } = await promisify(execFile)(python, args, { maxBuffer: 16 * 2 ** 20 });
   const lines = stdout.trim().split('\n');
   const r = JSON.parse(lines[lines.length - 1]) as Omit<TorchRun, 'python'>;
@@ -248,11 +316,11 @@ export const trainStep: Bench = {
     const backend = await initBackend({ backend: opts.backend, log: (m) => ctx.log(m) });
     const wasmThreads = backend.name === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : undefined;
     ctx.log(
-      `train-step: ${opts.model} ${opts.task}, batch ${opts.batch}${opts.task === 'simclr' ? ` (${2 * opts.batch} views)` : ''}, ${opts.warmup} warm-up + ${opts.steps} timed steps, backend ${backend.name}` +
+      `train-step: ${opts.model} ${opts.task}, batch ${opts.batch}${opts.task === 'simclr' ? ` (${2 * opts.batch} views${opts.chunk > 0 ? `, gradient caching in chunks of ${opts.chunk}` : ''})` : ''}, ${opts.warmup} warm-up + ${opts.steps} timed steps, backend ${backend.name}` +
         (wasmThreads !== undefined ? ` (${wasmThreads} thread${wasmThreads === 1 ? '' : 's'})` : ''),
     );
-    const twindb = await runTwindb(opts, ctx.log);
-
+    // The peer runs first: twindb's process keeps its wasm heap and ORT arenas (~12 GB RSS for ResNet-18 at
+    // 256-view chunks) until it exits, and the two side by side were killed for memory on a 24 GB machine.
     let torch: TorchRun | null = null;
     let peerNote: string | undefined;
     if (opts.peer) {
@@ -268,6 +336,7 @@ export const trainStep: Bench = {
     } else {
       peerNote = 'peer disabled (--no-peer)';
     }
+    const twindb = await runTwindb(opts, ctx.log);
 
     const ratio = torch ? Math.round((twindb.medianStepMs / torch.medianStepMs) * 100) / 100 : null;
     return {
@@ -276,6 +345,7 @@ export const trainStep: Bench = {
       model: opts.model,
       task: opts.task,
       batch: opts.batch,
+      ...(opts.task === 'simclr' ? { views: 2 * opts.batch, chunk: opts.chunk } : {}),
       steps: opts.steps,
       warmup: opts.warmup,
       backend: { name: backend.name, registeredKernels: backend.registeredKernels, ...(wasmThreads !== undefined ? { threads: wasmThreads } : {}) },

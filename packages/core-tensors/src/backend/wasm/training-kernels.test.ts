@@ -13,6 +13,7 @@ import { filterGradGemm, type FilterGradGeometry } from './filter-grad-gemm.js';
 import { filterGradMethod } from './filter-grad-method.js';
 import { filterGradTransposedConv } from './filter-grad-transposed-conv.js';
 import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter.js';
+import { nchwcBlockSize } from './ort-conv/nchwc.js';
 import { ortConvChoices, ortConvSessionCount, setConvEngine, type ConvEngine, type ConvMethodChoice } from './ort-conv/ort-conv.js';
 import { registerWasmTrainingKernels } from './register-training-kernels.js';
 
@@ -67,6 +68,12 @@ cases.push({ x: [4, 6, 6, 1], k: 1, co: 1, stride: 1, pad: 'valid' });
 cases.push({ x: [2, 10, 10, 4], k: 7, co: 6, stride: 2, pad: [[0, 0], [3, 3], [3, 3], [0, 0]] });
 // Wide enough for the kernel to pick the transposed-conv filter gradient.
 cases.push({ x: [2, 9, 9, 16], k: 3, co: 8, stride: 1, pad: 'same' });
+// Whole NCHWc channel blocks (8 with AVX2, 16 with AVX-512) on both sides, strided and not.
+cases.push({ x: [2, 9, 11, 8], k: 3, co: 16, stride: 2, pad: explicitPad });
+cases.push({ x: [2, 6, 7, 32], k: 3, co: 16, stride: 1, pad: 'same' });
+// Strided with sizes divisible by the stride: the nchwc input gradient runs one conv per phase.
+cases.push({ x: [2, 8, 10, 8], k: 3, co: 16, stride: 2, pad: 'same' });
+cases.push({ x: [2, 8, 8, 16], k: 3, co: 8, stride: 2, pad: [[0, 0], [1, 1], [1, 1], [0, 0]] });
 
 function geometryOf(c: ConvCase): FilterGradGeometry {
   const info = tf.backend_util.computeConv2DInfo(c.x, [c.k, c.k, c.x[3], c.co], c.stride, 1, c.pad as never);
@@ -94,11 +101,13 @@ describe('wasm training kernels', () => {
   });
 
   // Every conv kernel on both engines: XNNPACK, and ONNX Runtime with every layer sent to it, in
-  // each graph form (ORT's Conv, and one im2col GEMM; the strided input gradient has only the first).
+  // each graph form (ORT's Conv, one im2col GEMM, the blocked NCHWc Conv where channels are whole
+  // blocks; the strided input gradient has only the first).
   const engines: { engine: ConvEngine; method: ConvMethodChoice; label: string }[] = [
     { engine: 'xnnpack', method: 'auto', label: 'xnnpack' },
     { engine: 'ort', method: 'direct', label: 'ort direct' },
     { engine: 'ort', method: 'im2col', label: 'ort im2col' },
+    { engine: 'ort', method: 'nchwc', label: 'ort nchwc' },
     { engine: 'ort', method: 'auto', label: 'ort auto' },
   ];
   const onEngine = async <T>(engine: ConvEngine, fn: () => Promise<T>, method: ConvMethodChoice = 'auto'): Promise<T> => {
@@ -138,6 +147,20 @@ describe('wasm training kernels', () => {
     expect(choices).toHaveLength(1);
     expect(Object.keys(choices[0].timings).sort()).toEqual(['direct', 'im2col', 'xnnpack']);
     expect(['direct', 'im2col', 'xnnpack']).toContain(choices[0].runner);
+  });
+
+  it('the pinned nchwc form runs layers of whole channel blocks blocked, and the rest on ORT Conv', async () => {
+    await tf.setBackend('wasm');
+    const block = nchwcBlockSize();
+    if (block === 0) return; // no NCHWc kernels in this ORT build: the form is never offered
+    const conv = (ci: number) =>
+      tf.tidy(() => tf.conv2d(tf.ones([1, 5, 5, ci]) as tf.Tensor4D, tf.ones([3, 3, ci, block]) as tf.Tensor4D, 1, 'same').dataSync());
+    const runners = await onEngine('ort', async () => {
+      conv(block);
+      conv(3);
+      return ortConvChoices().map((c) => `${c.layer.split(',')[3]}:${c.runner}`);
+    }, 'nchwc');
+    expect(runners.sort()).toEqual([`${block}:nchwc`, '3:direct'].sort());
   });
 
   it.each(engineCases)('Conv2D matches cpu: $label', ({ engine, method, c }) =>

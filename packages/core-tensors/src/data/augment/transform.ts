@@ -1,11 +1,15 @@
 import type { Rng } from '../../math/random.js';
 import type { ImageF32, ImageU8 } from '../image.js';
+import type { TransformRecipe } from './strategies/transform-recipe.js';
 
 /**
  * A full augmentation pipeline: 8-bit image in, normalised float image out. Every random choice comes
  * from `rng`, so one (seed, epoch, sample) gives one view, whatever the batch order or concurrency.
  */
-export type ImageTransform = (img: ImageU8, rng: Rng) => ImageF32;
+export type ImageTransform = ((img: ImageU8, rng: Rng) => ImageF32) & {
+  /** Set on the strategy transforms: lets AugmentedDataset run them in worker threads. */
+  readonly recipe?: TransformRecipe;
+};
 
 /** An 8-bit image op with one magnitude parameter (as in the reference's augment list). */
 export type ImageOp = (img: ImageU8, v: number) => ImageU8;

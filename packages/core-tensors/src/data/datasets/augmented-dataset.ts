@@ -2,11 +2,17 @@ import { ImageReadError } from '../decode/image-read-error.js';
 import { boundedMap } from '../decode/bounded-map.js';
 import { defaultDecodeConcurrency } from '../decode/decode-stream.js';
 import { RejectedImages } from '../decode/rejected-images.js';
-import type { ImageF32 } from '../image.js';
+import type { ImageF32, ImageU8 } from '../image.js';
 import type { ImageTransform } from '../augment/transform.js';
 import type { ImageSource } from '../sources/image-source.js';
+import { augmentPoolTuning, AugmentWorkerPool } from './augment-worker-pool.js';
+import { augmentViews } from './augment-views.js';
 import { stackImages } from './batch-stack.js';
-import { epochOrder, sampleRng } from './epoch-order.js';
+import { resolveDatasetWorkers, type DatasetWorkers } from './dataset-workers.js';
+import { epochOrder } from './epoch-order.js';
+
+/** Samples kept in flight per worker thread, at least. */
+const TASKS_PER_WORKER = 4;
 
 export interface AugmentedDatasetOptions {
   /**
@@ -15,9 +21,15 @@ export interface AugmentedDatasetOptions {
    */
   transform: ImageTransform | { standard: ImageTransform; augment: ImageTransform };
   seed?: number;
+  /** Images decoded at once (default 2 × cores); with workers, samples in flight (at least 4 per worker). */
   concurrency?: number;
   prefetch?: number;
   rejected?: RejectedImages;
+  /**
+   * Worker threads that decode and augment in `batches()` (DatasetWorkersSchema; default 'auto').
+   * Batches are byte-identical for every value; workers only take the work off the main thread.
+   */
+  workers?: DatasetWorkers;
 }
 
 export interface AugmentedSample {
@@ -56,6 +68,8 @@ export class AugmentedDataset {
   private readonly standard: ImageTransform;
   private readonly augment: ImageTransform;
   private readonly seed: number;
+  /** Worker threads `batches()` uses (0: decode and augment on the main thread). */
+  readonly workers: number;
 
   constructor(
     readonly source: ImageSource,
@@ -66,6 +80,7 @@ export class AugmentedDataset {
     this.augment = typeof t === 'function' ? t : t.augment;
     this.seed = opts.seed ?? 0;
     this.rejected = opts.rejected ?? new RejectedImages();
+    this.workers = resolveDatasetWorkers(opts.workers, [this.standard, this.augment]);
   }
 
   get length(): number {
@@ -77,17 +92,33 @@ export class AugmentedDataset {
   }
 
   private make(index: number, epoch: number, img: Parameters<ImageTransform>[0]): AugmentedSample {
-    const rng = sampleRng(this.seed, epoch, index);
-    const image = this.standard(img, rng);
-    const augmented = this.augment(img, rng);
+    const { image, augmented } = augmentViews(this.standard, this.augment, this.seed, epoch, index, img);
     return { index, image, augmented, target: this.source.records[index].label ?? -1 };
+  }
+
+  /**
+   * How one sample is made: on the main thread (decode, then augment as the consumer takes it), or
+   * in a worker (decoding the file itself when the source is file-backed, else given the pixels).
+   * Until a worker has started, samples are made here (augmentViews gives the same views anywhere).
+   */
+  private sampleMaker(epoch: number, pool: AugmentWorkerPool | undefined): (i: number) => Promise<AugmentedSample | { index: number; pending: ImageU8 }> {
+    if (!pool) return async (i) => ({ index: i, pending: await this.source.load(i) });
+    const fileFormat = this.source.fileFormat;
+    return async (i) => {
+      if (augmentPoolTuning.ownerWorksWhileStarting && !pool.ready()) return this.make(i, epoch, await this.source.load(i));
+      const path = fileFormat ? this.source.records[i].path : undefined;
+      const views = await pool.run(i, epoch, path !== undefined ? { path } : { image: await this.source.load(i) });
+      return { index: i, ...views, target: this.source.records[i].label ?? -1 };
+    };
   }
 
   /** One epoch of batches; images are decoded ahead (bounded) while the consumer trains. */
   async *batches(b: BatchOptions): AsyncGenerator<AugmentedBatch> {
     const epoch = b.epoch ?? 0;
     const order = epochOrder(this.length, this.seed, epoch, b.shuffle ?? true);
-    const concurrency = this.opts.concurrency ?? defaultDecodeConcurrency();
+    // With workers, each keeps a few samples queued so that its decodes overlap its augmentation
+    // (decode bench at 96×96, 2 workers: 120 images/s with 2 tasks per worker, 179 with 4).
+    const concurrency = this.workers > 0 ? Math.max(this.opts.concurrency ?? 0, TASKS_PER_WORKER * this.workers) : (this.opts.concurrency ?? defaultDecodeConcurrency());
     let rows: AugmentedSample[] = [];
     const flush = (): AugmentedBatch => {
       const image = stackImages(rows.map((r) => r.image), this.source.name);
@@ -103,18 +134,36 @@ export class AugmentedDataset {
       return out;
     };
     let any = false;
-    for await (const r of boundedMap(order, (i) => this.source.load(i), { concurrency, prefetch: this.opts.prefetch ?? 2 * concurrency })) {
-      if (!r.ok) {
-        if (!(r.error instanceof ImageReadError)) throw r.error;
-        const rec = this.source.records[r.item];
-        this.rejected.add({ id: rec.id, path: rec.path, reason: r.error.reason });
-        continue;
+    const pool = this.workers > 0 ? this.startPool() : undefined;
+    try {
+      const make = this.sampleMaker(epoch, pool);
+      for await (const r of boundedMap(order, make, { concurrency, prefetch: this.opts.prefetch ?? 2 * concurrency })) {
+        if (!r.ok) {
+          if (!(r.error instanceof ImageReadError)) throw r.error;
+          const rec = this.source.records[r.item];
+          this.rejected.add({ id: rec.id, path: rec.path, reason: r.error.reason });
+          continue;
+        }
+        any = true;
+        const v = r.value;
+        rows.push('pending' in v ? this.make(v.index, epoch, v.pending) : v);
+        if (rows.length === b.batchSize) yield flush();
       }
-      any = true;
-      rows.push(this.make(r.item, epoch, r.value));
-      if (rows.length === b.batchSize) yield flush();
+      if (!any && this.length > 0) throw new Error(`${this.source.name}: no readable image in the dataset`);
+      if (rows.length > 0 && !(b.dropLast ?? true)) yield flush();
+    } finally {
+      // Runs on the last batch, on an early `break` (the generator's return()) and on a thrown error alike.
+      await pool?.close();
     }
-    if (!any && this.length > 0) throw new Error(`${this.source.name}: no readable image in the dataset`);
-    if (rows.length > 0 && !(b.dropLast ?? true)) yield flush();
+  }
+
+  private startPool(): AugmentWorkerPool {
+    const recipe = (t: ImageTransform) => t.recipe!; // resolveDatasetWorkers allows workers only with recipes.
+    return new AugmentWorkerPool(this.workers, {
+      seed: this.seed,
+      standard: recipe(this.standard),
+      augment: recipe(this.augment),
+      ...(this.source.fileFormat ? { fileFormat: this.source.fileFormat } : {}),
+    });
   }
 }

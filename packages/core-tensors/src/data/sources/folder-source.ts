@@ -66,7 +66,7 @@ export async function openFolderSource(root: string, opts: FolderSourceOptions =
     );
   }
   const format = opts.format ?? {};
-  return { name, records, classNames, skipped, load: (i) => decodeImageFile(records[i].path!, format) };
+  return { name, records, classNames, skipped, fileFormat: format, load: (i) => decodeImageFile(records[i].path!, format) };
 }
 
 /**

@@ -56,6 +56,11 @@ export interface ImageSource {
   readonly annotated?: boolean;
   /** Annotation files skipped while opening (each already reported by a warning naming it). */
   readonly annotationProblems?: readonly AnnotationProblem[];
+  /**
+   * Set when `load(i)` is exactly `decodeImageFile(records[i].path, fileFormat)`: a worker thread can
+   * then decode the file itself instead of the main thread decoding and posting the pixels.
+   */
+  readonly fileFormat?: ImageFormat;
   load(index: number): Promise<ImageU8>;
 }
 

@@ -55,7 +55,7 @@ export async function openListFileSource(file: string, opts: ListFileSourceOptio
   const { labels, classNames } = mapLabels(rawLabels, `${name}: ${abs}`);
   const records: ImageRecord[] = base.map((b, i) => (labels[i] === undefined ? b : { ...b, label: labels[i] }));
   const format = opts.format ?? {};
-  return { name, records, classNames, load: (i) => decodeImageFile(records[i].path!, format) };
+  return { name, records, classNames, fileFormat: format, load: (i) => decodeImageFile(records[i].path!, format) };
 }
 
 function parseListText(text: string, file: string): string[][] {

@@ -56,6 +56,8 @@ export function subsetSource(source: ImageSource, indices: readonly number[], na
     ...(source.skipped ? { skipped: source.skipped } : {}),
     ...(source.annotated ? { annotated: true } : {}),
     ...(source.annotationProblems ? { annotationProblems: source.annotationProblems } : {}),
+    // The records keep their paths, so a file-decoding source stays one.
+    ...(source.fileFormat ? { fileFormat: source.fileFormat } : {}),
     load: (i: number) => {
       if (!(i >= 0 && i < indices.length)) throw new RangeError(`${name}: index ${i} out of range [0, ${indices.length})`);
       return source.load(indices[i]);

@@ -92,6 +92,7 @@ export async function openVocSource(root: string, opts: VocSourceOptions = {}): 
     skipped,
     annotated: true,
     annotationProblems: problems,
+    fileFormat: format,
     load: (i) => decodeImageFile(records[i].path!, format),
   };
 }

@@ -20,11 +20,15 @@
  */
 import { OnnxGraphBuilder } from '../../../onnx/onnx-graph.js';
 import type { ConvGeometry } from './conv-geometry.js';
+import { NCHWC_CONV, nchwcBlockSize, nchwcFits, withNchwcDomain } from './nchwc.js';
 
 export type ConvGraphKind = 'forward' | 'filter-grad' | 'input-grad';
 
-/** How a graph computes its convolution: ORT's Conv/ConvTranspose (or per-tap Gemms), or one GEMM. */
-export type ConvGraphMethod = 'direct' | 'im2col';
+/**
+ * How a graph computes its convolution: ORT's Conv/ConvTranspose (or per-tap Gemms), one GEMM, or
+ * ORT's blocked NCHWc Conv (nchwc.ts; forward and input gradient, whole channel blocks).
+ */
+export type ConvGraphMethod = 'direct' | 'im2col' | 'nchwc';
 
 /** Input and output names shared by the graphs and their callers. */
 export const CONV_GRAPH_IO = {
@@ -51,12 +55,20 @@ function droppedTail(size: number, padBefore: number, padAfter: number, k: numbe
 
 /** The methods that can compute `kind` for `g` (the im2col input gradient needs stride 1). */
 export function convGraphMethods(kind: ConvGraphKind, g: ConvGeometry): ConvGraphMethod[] {
-  return kind === 'input-grad' && !asForwardConv(g) ? ['direct'] : ['direct', 'im2col'];
+  if (kind === 'filter-grad') return ['direct', 'im2col'];
+  const blocked = nchwcFits(g.ci, g.co) && (kind === 'forward' || nchwcInputGrad(g)) ? (['nchwc'] as const) : [];
+  if (kind === 'input-grad' && !asForwardConv(g)) return ['direct', ...blocked];
+  return ['direct', 'im2col', ...blocked];
 }
 
 export function convGraph(kind: ConvGraphKind, g: ConvGeometry, method: ConvGraphMethod = 'direct'): Uint8Array {
   if (!convGraphMethods(kind, g).includes(method)) throw new Error(`conv graph: no ${method} ${kind} graph for a strided or wide-padded layer`);
   const b = new OnnxGraphBuilder(`twindb-conv-${kind}-${method}`, 13);
+  if (method === 'nchwc') {
+    if (kind === 'forward') forwardNchwcGraph(b, g);
+    else inputGradNchwcGraph(b, g);
+    return withNchwcDomain(b.toBytes());
+  }
   if (method === 'im2col') {
     if (kind === 'forward') forwardIm2colGraph(b, g);
     else if (kind === 'input-grad') inputGradIm2colGraph(b, g);
@@ -206,4 +218,110 @@ function filterGradGraph(b: OnnxGraphBuilder, g: ConvGeometry): void {
   const dw2d = grads.length === 1 ? grads[0] : b.node('Concat', grads, { axis: 0 });
   b.node('Reshape', [dw2d, b.int64Initializer('shape', filterShape(g))], {}, 'dw');
   b.output('dw', filterShape(g));
+}
+
+/**
+ * An HWIO filter of `kh`×`kw` taps, `ci` in and `co` out channels, as NCHWc Conv weights: blocks
+ * [out/B][in/B][kh][kw][B in][B out] (MLAS's OIHWBiBo order), given to the op as [out, in, kh, kw].
+ * `swapInOut` makes the conv's input channels the filter's `co` (gradient convolutions).
+ */
+function nchwcFilter(b: OnnxGraphBuilder, filter: string, kh: number, kw: number, ci: number, co: number, swapInOut: boolean): string {
+  const B = nchwcBlockSize();
+  // Split each channel axis into (block, lane): [kh, kw, ci/B, B, co/B, B].
+  const split = b.node('Reshape', [filter, b.int64Initializer('shape', [kh, kw, ci / B, B, co / B, B])]);
+  // Axes 0 kh, 1 kw, 2 ci block, 3 ci lane, 4 co block, 5 co lane → [out block, in block, kh, kw, in lane, out lane].
+  const perm = swapInOut ? [2, 4, 0, 1, 5, 3] : [4, 2, 0, 1, 3, 5];
+  const blocked = b.node('Transpose', [split], { perm });
+  return b.node('Reshape', [blocked, b.int64Initializer('shape', swapInOut ? [ci, co, kh, kw] : [co, ci, kh, kw])]);
+}
+
+/** Blocked conv of an NHWC value to an NHWC value; the reorders read and write channels-last. */
+function nchwcConv(b: OnnxGraphBuilder, x: string, w: string, cout: number, attrs: Record<string, number[]>, output?: string): string {
+  const xb = b.node('ReorderInput', [x], { channels_last: 1 });
+  const yb = b.node(NCHWC_CONV, [xb, w], attrs);
+  return b.node('ReorderOutput', [yb], { channels: cout, channels_last: 1 }, output);
+}
+
+/** `filter` (HWIO) flipped in both spatial axes. */
+function flipSpatial(b: OnnxGraphBuilder, filter: string): string {
+  const flip = [b.int64Initializer('starts', [-1, -1]), b.int64Initializer('ends', [-(2 ** 53), -(2 ** 53)])];
+  return b.node('Slice', [filter, ...flip, b.int64Initializer('axes', [0, 1]), b.int64Initializer('steps', [-1, -1])]);
+}
+
+function forwardNchwcGraph(b: OnnxGraphBuilder, g: ConvGeometry): void {
+  b.input('x', xShape(g));
+  b.input('filter', filterShape(g));
+  const w = nchwcFilter(b, 'filter', g.kh, g.kw, g.ci, g.co, false);
+  nchwcConv(b, 'x', w, g.co, { kernel_shape: [g.kh, g.kw], strides: [g.sh, g.sw], dilations: [g.dh, g.dw], pads: onnxPads(g) }, 'y');
+  b.output('y', dyShape(g));
+}
+
+/**
+ * One stride phase of a strided input gradient along an axis: the dx rows y = s·q + e
+ * (q ∈ [0, size/s)) only see the taps a ≡ (e + p) mod s, a = r + s·t, and are a stride-1
+ * correlation of dy with those taps flipped; output q reads dy rows q + m0 − (taps − 1) … q + m0.
+ */
+interface PhaseSpec {
+  r: number;
+  taps: number;
+  padBefore: number;
+  padAfter: number;
+}
+
+function stridePhase(e: number, size: number, outSize: number, k: number, s: number, p: number): PhaseSpec {
+  const r = (e + p) % s;
+  const taps = Math.max(0, Math.ceil((k - r) / s));
+  const m0 = (e + p - r) / s;
+  return { r, taps, padBefore: taps - 1 - m0, padAfter: m0 + size / s - outSize };
+}
+
+/** The phases of both axes when every one is a plain padded conv (no dilation, sizes divisible by the stride, pads ≥ 0). */
+function stridePhases(g: ConvGeometry): { rows: PhaseSpec[]; cols: PhaseSpec[] } | undefined {
+  if (g.dh !== 1 || g.dw !== 1 || g.h % g.sh !== 0 || g.w % g.sw !== 0) return undefined;
+  const rows = Array.from({ length: g.sh }, (_, e) => stridePhase(e, g.h, g.ho, g.kh, g.sh, g.padTop));
+  const cols = Array.from({ length: g.sw }, (_, e) => stridePhase(e, g.w, g.wo, g.kw, g.sw, g.padLeft));
+  const plain = (ph: PhaseSpec) => ph.taps > 0 && ph.padBefore >= 0 && ph.padAfter >= 0 && ph.padBefore < ph.taps && ph.padAfter < ph.taps;
+  return rows.every(plain) && cols.every(plain) ? { rows, cols } : undefined;
+}
+
+/** Whether the nchwc form can compute the input gradient: stride 1, or strides whose phases are all plain convs. */
+function nchwcInputGrad(g: ConvGeometry): boolean {
+  return asForwardConv(g) || stridePhases(g) !== undefined;
+}
+
+/**
+ * dx = dy convolved with the filter flipped in space, in/out swapped, padded by k − 1 − p (stride 1);
+ * for stride s, one such conv per phase (s² sub-filters, no multiply by an inserted zero), the
+ * phases interleaved into dx.
+ */
+function inputGradNchwcGraph(b: OnnxGraphBuilder, g: ConvGeometry): void {
+  b.input('dy', dyShape(g));
+  b.input('filter', filterShape(g));
+  if (asForwardConv(g)) {
+    const w = nchwcFilter(b, flipSpatial(b, 'filter'), g.kh, g.kw, g.ci, g.co, true);
+    const pads = [g.kh - 1 - g.padTop, g.kw - 1 - g.padLeft, g.kh - 1 - g.padBottom, g.kw - 1 - g.padRight];
+    nchwcConv(b, 'dy', w, g.ci, { kernel_shape: [g.kh, g.kw], strides: [1, 1], dilations: [1, 1], pads }, 'dx');
+    b.output('dx', xShape(g));
+    return;
+  }
+  const { rows, cols } = stridePhases(g)!;
+  const [hq, wq] = [g.h / g.sh, g.w / g.sw];
+  const axes = b.int64Initializer('axes', [0, 1]);
+  const rowBands = rows.map((rp) => {
+    const band = cols.map((cp) => {
+      const starts = b.int64Initializer('starts', [rp.r, cp.r]);
+      const ends = b.int64Initializer('ends', [g.kh, g.kw]);
+      const sub = b.node('Slice', ['filter', starts, ends, axes, b.int64Initializer('steps', [g.sh, g.sw])]);
+      const w = nchwcFilter(b, flipSpatial(b, sub), rp.taps, cp.taps, g.ci, g.co, true);
+      const pads = [rp.padBefore, cp.padBefore, rp.padAfter, cp.padAfter];
+      const phase = nchwcConv(b, 'dy', w, g.ci, { kernel_shape: [rp.taps, cp.taps], strides: [1, 1], dilations: [1, 1], pads });
+      return b.node('Reshape', [phase, b.int64Initializer('shape', [g.n, hq, wq, 1, g.ci])]);
+    });
+    // Columns x = s·q + e: the phases side by side on a new axis after q.
+    const cat = band.length === 1 ? band[0] : b.node('Concat', band, { axis: 3 });
+    return b.node('Reshape', [cat, b.int64Initializer('shape', [g.n, hq, 1, g.w, g.ci])]);
+  });
+  const cat = rowBands.length === 1 ? rowBands[0] : b.node('Concat', rowBands, { axis: 2 });
+  b.node('Reshape', [cat, b.int64Initializer('shape', xShape(g))], {}, 'dx');
+  b.output('dx', xShape(g));
 }

@@ -9,6 +9,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { OnnxGraphBuilder } from '../../../onnx/onnx-graph.js';
 import { OrtSyncSession } from '../../ort/ort-sync-session.js';
 import { convEngine } from '../ort-conv/ort-conv.js';
+import { profileScope } from '../../profile/kernel-profile.js';
 import { runOrtOnHeap } from '../ort-heap-run.js';
 
 /** Below this many multiply-adds the session call costs more than the stock kernel's arithmetic. */
@@ -52,5 +53,6 @@ export function ortGemm(backend: BackendWasm, a: TensorInfo, b: TensorInfo, s: G
     { name: 'a', tensor: a, dims: s.transA ? [s.k, s.m] : [s.m, s.k] },
     { name: 'b', tensor: b, dims: s.transB ? [s.n, s.k] : [s.k, s.n] },
   ];
-  return runOrtOnHeap(backend, session, feeds, 'y', [...lead, s.m, s.n], [s.m, s.n]);
+  const run = session;
+  return profileScope('ort gemm', () => runOrtOnHeap(backend, run, feeds, 'y', [...lead, s.m, s.n], [s.m, s.n]), key);
 }
