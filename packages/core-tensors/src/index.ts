@@ -79,6 +79,7 @@ export {
   type FeatureRow,
   type FeatureRowBatch,
 } from './features/feature-writer.js';
+export { ChunkSink } from './features/chunk-sink.js';
 export {
   openFeatureFile,
   readFeatureBatches,

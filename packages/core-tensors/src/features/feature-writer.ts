@@ -1,4 +1,5 @@
-import { AsyncByteQueue, RecordBatchFileWriter, type Schema } from 'apache-arrow';
+import { RecordBatchFileWriter, type Schema } from 'apache-arrow';
+import { ChunkSink } from './chunk-sink.js';
 import { StreamingAtomicFile } from './streaming-atomic-file.js';
 import { checkEmbedding, checkId, checkLabel } from './embedding-check.js';
 import { encodeRecordBatch } from './feature-batch.js';
@@ -264,24 +265,5 @@ export class FeatureWriter {
 
   private async drain(): Promise<void> {
     await this.file.write(this.sink.take());
-  }
-}
-
-/**
- * Receives the Arrow writer's output synchronously. The stock sink is an unbounded async queue
- * (or a Node stream piped without back-pressure), so the writer would buffer a whole file if the
- * disk were slower than the encoder; taking the chunks after every batch keeps one batch in memory.
- */
-class ChunkSink extends AsyncByteQueue {
-  private chunks: Uint8Array[] = [];
-
-  override write(value: Uint8Array): void {
-    if (value.byteLength > 0) this.chunks.push(value);
-  }
-
-  take(): Uint8Array[] {
-    const out = this.chunks;
-    this.chunks = [];
-    return out;
   }
 }

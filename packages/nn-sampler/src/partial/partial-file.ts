@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import {
+  ChunkSink,
   InputDataError,
   OutputPathError,
   planOutputFile,
@@ -9,7 +10,6 @@ import {
   untrackTemp,
 } from '@twindb/core-tensors';
 import {
-  AsyncByteQueue,
   AsyncRecordBatchFileReader,
   Field,
   FixedSizeList,
@@ -192,20 +192,5 @@ export async function openPartialFile(file: string): Promise<PartialFile> {
     else await handle.close().catch(() => undefined);
     if (err instanceof InputDataError) throw err;
     throw new InputDataError(`${file}: not a twindb partial file (${(err as Error).message})`, { cause: err });
-  }
-}
-
-/** Receives the Arrow writer's output synchronously, so each batch is on disk before the next is built. */
-class ChunkSink extends AsyncByteQueue {
-  private chunks: Uint8Array[] = [];
-
-  override write(value: Uint8Array): void {
-    if (value.byteLength > 0) this.chunks.push(value);
-  }
-
-  take(): Uint8Array[] {
-    const out = this.chunks;
-    this.chunks = [];
-    return out;
   }
 }
