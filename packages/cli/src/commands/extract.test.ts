@@ -28,7 +28,7 @@ describe('twindb extract', () => {
   });
 
   it('names the flag that is wrong', async () => {
-    await expect(runTwindb('extract', '--encoder', 'x.onnx', '--db', 'mnist:pool', '--out', 'o.arrow', '--shard', '3')).rejects.toThrow(/shard: expected "i\/n" \(e\.g\. 0\/4\), got "3"/);
+    await expect(runTwindb('extract', '--encoder', 'x.onnx', '--db', 'mnist:pool', '--out', 'o.arrow', '--shard', '3')).rejects.toThrow(/--shard: expected "i\/n" \(e\.g\. 0\/4\) or "auto", got "3"/);
     await expect(runTwindb('extract', '--encoder', 'x.onnx', '--db', 'mnist:pool', '--out', 'o.arrow', '--mean', 'a,b')).rejects.toThrow(/--mean: expected comma-separated numbers, got "a,b"/);
   });
 

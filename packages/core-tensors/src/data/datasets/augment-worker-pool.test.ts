@@ -131,7 +131,7 @@ describe('AugmentedDataset workers', () => {
 const source = await openFolderSource(${JSON.stringify(dir)}, { format: { size: 24 } });
 const t = simclrTransform({ random_resized_crop: { size: 16 }, color_jitter_random_apply: { p: 0.8 }, color_jitter: { brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1 }, random_grayscale: { p: 0.2 }, normalize: { mean: [0.5], std: [0.25] } });
 const ds = new AugmentedDataset(source, { transform: t, workers: 2 });
-for await (const b of ds.batches({ batchSize: 2 })) { console.log('batch', b.indices.length); break; }
+for await (const b of ds.batches({ batchSize: 2 })) { process.stdout.write(\`batch \${b.indices.length}\\n\`); break; }
 `,
     );
     const tsx = fileURLToPath(import.meta.resolve?.('tsx') ?? new URL('../../../../../node_modules/tsx/dist/loader.mjs', import.meta.url));
