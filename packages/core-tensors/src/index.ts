@@ -14,7 +14,7 @@ export { l2Normalize, type L2NormalizeOptions } from './math/l2-normalize.js';
 export { dot } from './math/dot.js';
 export { cosineDistance } from './math/cosine-distance.js';
 export { topKCosine, type TopKCosineOptions, type TopKResult } from './math/top-k-cosine.js';
-export { topKCosineFast, type TopKCosineFastOptions } from './math/top-k-cosine-fast.js';
+export { resolveTopKEngine, TOP_K_ENGINES, topKCosineFast, type TopKCosineFastOptions, type TopKEngine } from './math/top-k-cosine-fast.js';
 export { mergeTopK, type TopKPart } from './math/merge-top-k.js';
 
 // --- run: progress with ETA, JSON-lines logs, atomic files ------------------------------------

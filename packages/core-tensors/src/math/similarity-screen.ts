@@ -15,8 +15,6 @@ import { heapDrainSorted, heapOffer } from './nearest-heap.js';
  */
 export class SimilarityScreen {
   private readonly eps2: number;
-  /** Similarity below which a candidate is beyond maxDistance whatever else is seen. */
-  private readonly floor: number;
   private readonly top: Float32Array;
   private readonly topSize: Int32Array;
   /** Per query: float32 similarities below this cannot be in its top-k. */
@@ -24,26 +22,28 @@ export class SimilarityScreen {
   private readonly candIdx: Int32Array[];
   private readonly candSim: Float32Array[];
   private readonly candN: Int32Array;
-  /** Scratch min-heap of k group maxima for `scanGroupedBlock`. */
-  private readonly seed: Float32Array;
+  /** Chunks seen by `offerTop`, each with, per query, the bound on what its TopK left out. */
+  private readonly chunks: { c0: number; w: number; bound: Float32Array }[] = [];
+  /** Chunk scorings `finish` had to do because a bound reached the threshold (for tests and logs). */
+  fullChunkScorings = 0;
 
   constructor(
     private readonly nq: number,
     private readonly k: number,
     eps: number,
-    private readonly maxDistance: number,
+    /** The largest distance kept for query q. */
+    private readonly maxDistanceOf: (q: number) => number,
     /** Corpus index of query 0 to skip (query q skips self + q), or −Infinity. */
     private readonly self: number,
   ) {
     this.eps2 = 2 * eps;
-    this.floor = maxDistance === Infinity ? -Infinity : 1 - maxDistance - eps;
     this.top = new Float32Array(nq * k);
     this.topSize = new Int32Array(nq);
-    this.threshold = new Float64Array(nq).fill(this.floor);
+    // Similarity below which a candidate is beyond its query's maxDistance whatever else is seen.
+    this.threshold = Float64Array.from({ length: nq }, (_, q) => 1 - maxDistanceOf(q) - eps);
     this.candIdx = Array.from({ length: nq }, () => new Int32Array(0));
     this.candSim = Array.from({ length: nq }, () => new Float32Array(0));
     this.candN = new Int32Array(nq);
-    this.seed = new Float32Array(k);
   }
 
   /**
@@ -69,66 +69,33 @@ export class SimilarityScreen {
   }
 
   /**
-   * `scanBlock` for a [rows × width] block that comes with its group maxima: `maxima[h·L + j]` (L =
-   * maxima per row = width / groups) is the largest of row h's columns base + i·lanes, i < groups,
-   * base = ⌊j / lanes⌋·groups·lanes + j mod lanes (the layout of the ORT similarity blocks).
-   * Columns from `w` on are padding and never kept.
-   *
-   * First the maxima raise the threshold: the k-th largest maximum M_k is the similarity of one
-   * column in each of k distinct groups, so k candidates have float32 similarity ≥ M_k and, by the
-   * argument above, nothing below M_k − 2ε is a top-k member. Without this the threshold climbs
-   * from −∞ at the start of every call, keeping ~k·ln(n/k) candidates per query; with it, about k
-   * per block. Then only the groups whose maximum reaches the threshold are opened. Candidates
-   * arrive out of index order, which changes nothing: the heap holds values, and `finish` ranks by
-   * (distance, index).
+   * Offers one corpus chunk's per-query top candidates (the ORT engine's TopK): for query q0 + h,
+   * `values[h·take + i]` is the float32 similarity of chunk column `columns[h·take + i]`, the chunk
+   * being corpus rows c0 .. c0 + w − 1 (columns ≥ w are padding and never kept). Unless the chunk
+   * had no more than `take` real columns (`complete`), every column not returned has a similarity
+   * ≤ the smallest returned value, its bound. `finish` checks each bound against the query's final
+   * threshold: below it, nothing the TopK left out can be a candidate; otherwise (ties or
+   * near-ties around the take-th value, e.g. duplicated rows) the whole chunk is scored exactly for
+   * that query. Call once per (query block, chunk); query blocks of one chunk may come in any order.
    */
-  scanGroupedBlock(
-    sim: Float32Array,
-    maxima: Float32Array,
-    rows: number,
-    width: number,
-    w: number,
-    q0: number,
-    c0: number,
-    groups: number,
-    lanes: number,
-  ): void {
+  offerTop(values: Float32Array, columns: Float32Array, rows: number, take: number, w: number, q0: number, c0: number, complete: boolean): void {
+    let chunk = this.chunks.at(-1);
+    if (chunk?.c0 !== c0) {
+      chunk = { c0, w, bound: new Float32Array(this.nq).fill(-Infinity) };
+      this.chunks.push(chunk);
+    }
     const threshold = this.threshold;
-    const L = maxima.length / rows;
-    const k = this.k;
-    const eps2 = this.eps2;
-    // A maximum may be a padding column's (zero) similarity or the skipped self's: no candidate's.
-    const canSeed = w === width && L >= k;
-    const seed = this.seed;
     for (let h = 0; h < rows; h++) {
       const q = q0 + h;
-      const m0 = h * L;
       let t = threshold[q];
-      const self = this.self + q;
-      if (canSeed && (self < c0 || self >= c0 + w)) {
-        // k largest maxima above t + 2ε (only those can raise t), in a min-heap.
-        const admit = t + eps2;
-        let size = 0;
-        for (let j = 0; j < L; j++) {
-          const m = maxima[m0 + j];
-          if (m <= admit || (size === k && m <= seed[0])) continue;
-          size = minHeapOffer(seed, size, k, m);
-        }
-        if (size === k && seed[0] - eps2 > t) {
-          t = seed[0] - eps2;
-          threshold[q] = t;
-        }
+      let bound = Infinity;
+      for (let i = h * take, end = i + take; i < end; i++) {
+        const s = values[i];
+        if (s < bound) bound = s;
+        const col = columns[i];
+        if (col < w && s >= t) t = this.keep(q, c0 + col, s);
       }
-      const s0 = h * width;
-      for (let j = 0; j < L; j++) {
-        if (maxima[m0 + j] < t) continue;
-        const lane = j % lanes;
-        const end = Math.min(w, (j - lane) * groups + groups * lanes);
-        for (let col = (j - lane) * groups + lane; col < end; col += lanes) {
-          const s = sim[s0 + col];
-          if (s >= t) t = this.keep(q, c0 + col, s);
-        }
-      }
+      if (!complete) chunk.bound[q] = bound;
     }
   }
 
@@ -162,7 +129,6 @@ export class SimilarityScreen {
       }
       top[base + i] = s;
     }
-    // Max with the old value: a threshold raised by `scanGroupedBlock`'s maxima may exceed the heap's.
     if (this.topSize[q] === k) this.threshold[q] = Math.max(this.threshold[q], top[base] - this.eps2);
     this.append(q, c, s);
     return this.threshold[q];
@@ -213,7 +179,7 @@ export class SimilarityScreen {
     qInv: Float64Array,
     cInv: Float64Array,
   ): { indices: Int32Array; distances: Float32Array } {
-    const { nq, k, maxDistance } = this;
+    const { nq, k } = this;
     const indices = new Int32Array(nq * k);
     const distances = new Float32Array(nq * k);
     const heapDist = new Float64Array(k);
@@ -223,18 +189,32 @@ export class SimilarityScreen {
       const t = this.threshold[q];
       const idx = this.candIdx[q];
       const sim = this.candSim[q];
+      // Chunks whose left-out columns may reach the threshold are scored whole, in place of their candidates.
+      let open = 0;
+      for (const chunk of this.chunks) if (chunk.bound[q] >= t) open++;
       let n = 0;
-      for (let i = 0, m = this.candN[q]; i < m; i++) {
-        if (sim[i] < t) continue;
+      const add = (c: number) => {
         if (n === pass.length) {
           const grown = new Int32Array(2 * n);
           grown.set(pass);
           pass = grown;
         }
-        pass[n++] = idx[i];
+        pass[n++] = c;
+      };
+      for (let i = 0, m = this.candN[q]; i < m; i++) {
+        if (sim[i] < t || (open > 0 && this.inOpenChunk(idx[i], q, t))) continue;
+        add(idx[i]);
+      }
+      if (open > 0) {
+        for (const chunk of this.chunks) {
+          if (chunk.bound[q] < t) continue;
+          this.fullChunkScorings++;
+          for (let c = chunk.c0; c < chunk.c0 + chunk.w; c++) if (c !== this.self + q) add(c);
+        }
       }
       const qo = q * dim;
       const qi = qInv[q];
+      const maxDistance = this.maxDistanceOf(q);
       let size = 0;
       let p = 0;
       for (; p + 4 <= n; p += 4) {
@@ -264,6 +244,12 @@ export class SimilarityScreen {
     }
     return { indices, distances };
   }
+
+  /** Whether corpus row c lies in a chunk that `finish` scores whole for query q (threshold t). */
+  private inOpenChunk(c: number, q: number, t: number): boolean {
+    for (const chunk of this.chunks) if (c >= chunk.c0 && c < chunk.c0 + chunk.w) return chunk.bound[q] >= t;
+    return false;
+  }
 }
 
 /** Offers corpus row c at cosine similarity `cos` (float64) as `topKCosine` does; returns the heap size. */
@@ -273,32 +259,6 @@ function offerScored(heapDist: Float64Array, heapIdx: Int32Array, size: number, 
   else if (d > 2) d = 2;
   if (d > maxDistance) return size;
   return heapOffer(heapDist, heapIdx, 0, size, k, d, c);
-}
-
-/** Offers s to the min-heap `heap` of `size` ≤ k values (the k largest kept); returns the new size. */
-function minHeapOffer(heap: Float32Array, size: number, k: number, s: number): number {
-  if (size < k) {
-    let i = size;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (heap[p] <= s) break;
-      heap[i] = heap[p];
-      i = p;
-    }
-    heap[i] = s;
-    return size + 1;
-  }
-  let i = 0;
-  for (;;) {
-    let ch = 2 * i + 1;
-    if (ch >= k) break;
-    if (ch + 1 < k && heap[ch + 1] < heap[ch]) ch++;
-    if (heap[ch] >= s) break;
-    heap[i] = heap[ch];
-    i = ch;
-  }
-  heap[i] = s;
-  return size;
 }
 
 /**

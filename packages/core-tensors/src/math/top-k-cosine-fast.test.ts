@@ -158,6 +158,12 @@ function tiedCorpus(rng: Rng, dim: number): { corpus: Float32Array; queries: Flo
   return { corpus, queries };
 }
 
+/** Query q's limit: its (q mod 9)-th exact distance (a tie with that neighbour), or −1 for none. */
+function perQueryLimits(queries: Float32Array, corpus: Float32Array, dim: number): Float32Array {
+  const ref = topKCosine(queries, corpus, dim, 9);
+  return Float32Array.from({ length: queries.length / dim }, (_, q) => (q % 9 === 0 ? -1 : ref.distances[q * 9 + (q % 9) - 1]));
+}
+
 describe('every engine returns the same neighbours, bit for bit', () => {
   beforeAll(async () => {
     await initBackend({ backend: 'wasm', log: () => {} });
@@ -170,14 +176,15 @@ describe('every engine returns the same neighbours, bit for bit', () => {
       const nc = corpus.length / dim;
       const cases: Array<{ k: number; opts: Parameters<typeof topKCosineFast>[4] }> = [
         { k: 10, opts: {} },
-        // Whole chunks (40 / 128 group maxima a row): the maxima raise the threshold before the scan.
         { k: 10, opts: { corpusChunk: 320 } },
         { k: 16, opts: { queryBlock: 32, corpusChunk: 1024 } },
-        // Chunks not a multiple of the group count (padding), several query blocks per chunk.
+        // Several query blocks per chunk, a short last chunk.
         { k: 25, opts: { queryBlock: 13, corpusChunk: 203 } },
-        // k above the groups per chunk (no threshold seeding from the maxima) and k > chunk.
+        // k above the chunk width: ORT's chunks are padded to its TopK width.
         { k: 150, opts: { corpusChunk: 96 } },
         { k: 8, opts: { maxDistance: 0.3, corpusChunk: 160 } },
+        // Per-query limits (as ExactSearch passes each target's k-th distance so far), some on a tie.
+        { k: 6, opts: { maxDistance: perQueryLimits(queries, corpus, dim), corpusChunk: 160 } },
         { k: nc + 5, opts: { corpusChunk: 512 } },
       ];
       for (const { k, opts } of cases) {
@@ -187,8 +194,8 @@ describe('every engine returns the same neighbours, bit for bit', () => {
           expectIdentical(got, want);
         }
       }
-      // Queries that are corpus rows, without themselves: the self column (similarity 1, the
-      // largest of its group) sits inside a chunk whose maxima would otherwise raise the threshold.
+      // Queries that are corpus rows, without themselves: the self column (similarity 1) is among
+      // the TopK's values and must not count as a candidate.
       const selfOpts = { excludeSelf: true, queryOffset: 100, corpusChunk: 160 };
       const slice = corpus.subarray(100 * dim, 180 * dim);
       for (const k of [3, 6]) {
@@ -198,9 +205,9 @@ describe('every engine returns the same neighbours, bit for bit', () => {
     });
   }
 
-  it('a chunk padded to whole groups yields the true neighbours even when all similarities are negative', async () => {
-    // 17 rows pad to 32 columns: the padding's zero similarity tops groups whose real members are
-    // ≈ −1, and must not count as a candidate when the group maxima raise the threshold.
+  it('a chunk padded to the TopK width yields the true neighbours even when all similarities are negative', async () => {
+    // With corpusChunk 4, ORT pads each chunk to its TopK width (6 at k = 2): the padding's zero
+    // similarity beats the real members (≈ −1) and must never count as a candidate.
     const dim = 16;
     const rng = new Rng('padding');
     const v = randomMatrix(rng, 1, dim);
@@ -209,11 +216,29 @@ describe('every engine returns the same neighbours, bit for bit', () => {
     const queries = Float32Array.from({ length: 10 * dim }, (_, i) => v[i % dim] + 0.05 * rng.normal());
     const want = topKCosine(queries, corpus, dim, 2);
     expect(want.distances[1]).toBeGreaterThan(1.5); // the 2nd neighbour really is on the far side
-    for (const engine of engines) expectIdentical(await topKCosineFast(queries, corpus, dim, 2, { engine }), want);
+    for (const engine of engines) {
+      expectIdentical(await topKCosineFast(queries, corpus, dim, 2, { engine }), want);
+      expectIdentical(await topKCosineFast(queries, corpus, dim, 2, { engine, corpusChunk: 4 }), want);
+    }
+  });
+
+  it('more exact duplicates than the TopK returns: the chunk is scored whole and ties go to the lower index', async () => {
+    // 60 copies of one row in a 200-row corpus, k = 10: ORT's TopK returns 14 of the 60 (which ones
+    // is up to it), so its smallest value equals the threshold and the proof needs the whole chunk.
+    const dim = 32;
+    const rng = new Rng('duplicates');
+    const corpus = randomMatrix(rng, 200, dim);
+    const row = corpus.slice(0, dim);
+    for (let i = 0; i < 60; i++) corpus.set(row, (3 * i + 5) * dim);
+    const queries = Float32Array.from({ length: 7 * dim }, (_, i) => row[i % dim] + (i < dim ? 0 : 1e-3 * rng.normal()));
+    const want = topKCosine(queries, corpus, dim, 10);
+    for (const corpusChunk of [64, 4096]) {
+      expectIdentical(await topKCosineFast(queries, corpus, dim, 10, { engine: 'ort', corpusChunk }), want);
+    }
   });
 
   it("engine 'auto' resolves to ORT where it loads; explicit engines resolve to themselves", async () => {
-    const { ortAvailability } = await import('../backend/ort/ort-similarity-blocks.js');
+    const { ortAvailability } = await import('../backend/ort/ort-similarity-top.js');
     expect(ortAvailability()).toEqual({ ok: true });
     expect(await resolveTopKEngine('auto')).toBe('ort');
     for (const e of ['ort', 'tfjs', 'js'] as const) expect(await resolveTopKEngine(e)).toBe(e);

@@ -1,22 +1,23 @@
 import type * as Tfjs from '@tensorflow/tfjs-core';
-import type * as OrtBlocks from '../backend/ort/ort-similarity-blocks.js';
+import type * as OrtTop from '../backend/ort/ort-similarity-top.js';
 import { screenMargin, SimilarityScreen } from './similarity-screen.js';
 import { topKCosine, type TopKCosineOptions, type TopKResult } from './top-k-cosine.js';
 import { checkTopKInput, type TopKInput } from './top-k-input.js';
 
 let tf: typeof Tfjs;
-let ortBlocks: typeof OrtBlocks | undefined;
+let ortTop: typeof OrtTop | undefined;
 
 /**
- * Columns per group maximum on the 'ort' engine, LANES apart: JS reads width/GROUPS maxima per row
- * and opens a group (GROUPS similarities within GROUPS·LANES·4 = 128 bytes) only where the maximum
- * reaches the threshold.
+ * Candidates per query and corpus chunk that the 'ort' engine's TopK returns: k plus a quarter
+ * (at least 4) so that the take-th value usually sits clearly below the final threshold and the
+ * screen's proof holds without scoring a chunk whole (see `SimilarityScreen.offerTop`). Measured
+ * at k = 20 (200,000 × 5,000 × 128): take 24 1.29 s, 40 1.39 s.
  */
-const GROUPS = 8;
-const LANES = 4;
-const SPAN = GROUPS * LANES;
+function ortTake(k: number): number {
+  return k + Math.max(4, Math.ceil(k / 4));
+}
 
-/** The engines that can compute the float32 similarity blocks ('auto' picks one). */
+/** The engines that can compute the float32 similarities ('auto' picks one). */
 export const TOP_K_ENGINES = ['auto', 'ort', 'tfjs', 'js'] as const;
 export type TopKEngine = (typeof TOP_K_ENGINES)[number];
 
@@ -32,20 +33,23 @@ export interface TopKCosineFastOptions extends Omit<TopKCosineOptions, 'blockSiz
   engine?: TopKEngine;
   /** Query rows per matMul (default 1024; 'ort': 256). Affects speed and memory only. */
   queryBlock?: number;
-  /** Corpus rows per matMul (default 4096; 'ort': 8192). Affects speed and memory only. */
+  /** Corpus rows per matMul (default 4096; 'ort': 32768, at most 2^24). Affects speed and memory only. */
   corpusChunk?: number;
 }
 
 /**
- * `topKCosine` with the similarity blocks computed by a float32 GEMM (ONNX Runtime's MLAS on all
- * cores, or a tfjs matMul: XNNPACK on the wasm backend), and the same result bit for bit.
+ * `topKCosine` with the similarities computed by a float32 GEMM (ONNX Runtime's MLAS on all cores,
+ * followed there by a TopK per query; or a tfjs matMul: XNNPACK on the wasm backend), and the same
+ * result bit for bit.
  *
  * The float32 similarities only screen (see `SimilarityScreen`): a candidate is dropped when its
  * float32 similarity is below the running k-th best by more than twice `screenMargin`, a bound on
- * the float32 error, so no true neighbour can be dropped. Survivors (about k per corpus chunk on
- * the ORT engine, whose group maxima raise the threshold first; k·(1 + ln(n/k)) on random order
- * otherwise) are re-scored in float64 exactly as `topKCosine` scores them, so distances, order and
- * tie-breaking (lower corpus index) agree with it exactly, whichever engine ran.
+ * the float32 error, so no true neighbour can be dropped. Survivors (at most k plus a quarter per
+ * corpus chunk on the ORT engine; k·(1 + ln(n/k)) on random order otherwise) are re-scored in
+ * float64 exactly as `topKCosine` scores them, so distances, order and tie-breaking (lower corpus
+ * index) agree with it exactly, whichever engine ran. A per-query `maxDistance` (e.g. each query's
+ * k-th distance so far, as `ExactSearch` passes between pool blocks) starts each query's screen at
+ * that limit.
  *
  * The tfjs engine initialises tfjs with `initBackend()` if no backend is active yet, otherwise uses
  * the active one. The screen runs on the calling thread.
@@ -69,7 +73,7 @@ export async function topKCosineFast(
   const input = checkTopKInput(fn, queries, corpus, dim, k, opts);
   const resolved = await resolveTopKEngine(engine);
   if (resolved === 'js') return topKCosine(queries, corpus, dim, k, opts);
-  if (resolved === 'ort') return topKCosineOrt(queries, corpus, dim, k, input, opts.queryBlock ?? 256, opts.corpusChunk ?? 8192);
+  if (resolved === 'ort') return topKCosineOrt(queries, corpus, dim, k, input, opts.queryBlock ?? 256, Math.min(opts.corpusChunk ?? 32768, 2 ** 24));
   return topKCosineTfjs(queries, corpus, dim, k, input, opts.queryBlock ?? 1024, opts.corpusChunk ?? 4096);
 }
 
@@ -81,8 +85,8 @@ export async function resolveTopKEngine(engine: TopKEngine = 'auto'): Promise<Ex
   if (engine === 'js') return 'js';
   if (engine === 'ort' || engine === 'auto') {
     // Loaded on first use, so that importing the lean root never loads ONNX Runtime.
-    ortBlocks ??= await import('../backend/ort/ort-similarity-blocks.js');
-    const available = ortBlocks.ortAvailability();
+    ortTop ??= await import('../backend/ort/ort-similarity-top.js');
+    const available = ortTop.ortAvailability();
     if (available.ok) return 'ort';
     if (engine === 'ort') throw new Error(`topKCosineFast: engine 'ort' is unavailable: ${available.reason}`);
   }
@@ -94,9 +98,10 @@ export async function resolveTopKEngine(engine: TopKEngine = 'auto'): Promise<Ex
 }
 
 /**
- * The screen over ORT similarity blocks: queryBlock × corpusChunk sims per run, the chunk padded
- * with zero rows to a multiple of SPAN (the padding columns are never kept).
- * Memory: nQueries × dim + corpusChunk × dim + queryBlock × corpusChunk floats, plus ORT's arena.
+ * The screen over ORT blocks: each queryBlock × corpusChunk block of similarities is reduced to
+ * every query's `ortTake(k)` best inside ONNX Runtime (see `OrtSimilarityTop`); a chunk narrower
+ * than that is padded with zero rows, whose columns are never kept.
+ * Memory: nQueries × dim + corpusChunk × dim floats in JS, queryBlock × corpusChunk in ORT's arena.
  */
 function topKCosineOrt(
   queries: Float32Array,
@@ -109,46 +114,43 @@ function topKCosineOrt(
 ): TopKResult {
   const { nq, nc, qInv, cInv } = input;
   const screen = newScreen(input, k, dim);
-  const blocks = ortBlocks!.sharedSimilarityBlocks(dim, GROUPS, LANES);
+  const take = ortTake(k);
+  const top = ortTop!.sharedSimilarityTop(dim, take);
   const qn = normalizedRows(queries, qInv, 0, nq, dim);
-  const chunkWidth = Math.ceil(Math.min(corpusChunk, nc) / SPAN) * SPAN;
-  const { chunk, sims, maxima } = ortScratch(chunkWidth * dim, Math.min(queryBlock, nq) * chunkWidth);
+  const chunkRows = Math.max(take, Math.min(corpusChunk, nc));
+  const rowsMax = Math.min(queryBlock, nq);
+  const { chunk, values, columns } = ortScratch(chunkRows * dim, rowsMax * take);
   for (let c0 = 0; c0 < nc; c0 += corpusChunk) {
     const w = Math.min(corpusChunk, nc - c0);
-    const width = Math.ceil(w / SPAN) * SPAN;
+    const width = Math.max(w, take);
     normalizedRowsInto(chunk, corpus, cInv, c0, w, dim);
     chunk.fill(0, w * dim, width * dim);
     for (let q0 = 0; q0 < nq; q0 += queryBlock) {
       const rows = Math.min(queryBlock, nq - q0);
-      const out = blocks.run(
-        qn.subarray(q0 * dim, (q0 + rows) * dim),
-        rows,
-        chunk.subarray(0, width * dim),
-        width,
-        sims.subarray(0, rows * width),
-        maxima.subarray(0, (rows * width) / GROUPS),
-      );
-      screen.scanGroupedBlock(out.sims, out.maxima, rows, width, w, q0, c0, GROUPS, LANES);
+      const v = values.subarray(0, rows * take);
+      const c = columns.subarray(0, rows * take);
+      top.run(qn.subarray(q0 * dim, (q0 + rows) * dim), rows, chunk.subarray(0, width * dim), width, v, c);
+      screen.offerTop(v, c, rows, take, w, q0, c0, width === take);
     }
   }
   return screen.finish(queries, corpus, dim, qInv, cInv);
 }
 
-let scratch: { chunk: Float32Array; sims: Float32Array; maxima: Float32Array } | undefined;
+let scratch: { chunk: Float32Array; values: Float32Array; columns: Float32Array } | undefined;
 
 /**
- * The ORT engine's block buffers, kept between calls: `ExactSearch` calls once per pool block, and
- * fresh 16 MB buffers each time showed up as full garbage collections in its profile.
+ * The ORT engine's buffers, kept between calls: `ExactSearch` calls once per pool block, and a
+ * fresh 16 MB chunk each time showed up as full garbage collections in its profile.
  */
-function ortScratch(chunkFloats: number, simFloats: number) {
-  if (!scratch || scratch.chunk.length < chunkFloats || scratch.sims.length < simFloats) {
-    scratch = { chunk: new Float32Array(chunkFloats), sims: new Float32Array(simFloats), maxima: new Float32Array(Math.ceil(simFloats / GROUPS)) };
+function ortScratch(chunkFloats: number, topFloats: number) {
+  if (!scratch || scratch.chunk.length < chunkFloats || scratch.values.length < topFloats) {
+    scratch = { chunk: new Float32Array(chunkFloats), values: new Float32Array(topFloats), columns: new Float32Array(topFloats) };
   }
   return scratch;
 }
 
 function newScreen(input: TopKInput, k: number, dim: number): SimilarityScreen {
-  return new SimilarityScreen(input.nq, k, screenMargin(dim), input.maxDistance, input.excludeSelf ? input.queryOffset : -Infinity);
+  return new SimilarityScreen(input.nq, k, screenMargin(dim), input.maxDistanceOf, input.excludeSelf ? input.queryOffset : -Infinity);
 }
 
 function topKCosineTfjs(

@@ -10,8 +10,9 @@ function bruteForce(queries: Float32Array, corpus: Float32Array, dim: number, k:
   const distances = new Float64Array(nq * k).fill(Infinity);
   for (let i = 0; i < nq; i++) {
     const self = (opts.queryOffset ?? 0) + i;
+    const limit = typeof opts.maxDistance === 'object' ? opts.maxDistance[i] : (opts.maxDistance ?? Infinity);
     const kept = exactOrder(queries.subarray(i * dim, (i + 1) * dim), corpus, dim)
-      .filter(({ d, j }) => !(opts.excludeSelf && j === self) && d <= (opts.maxDistance ?? Infinity))
+      .filter(({ d, j }) => !(opts.excludeSelf && j === self) && d <= limit)
       .slice(0, k);
     kept.forEach(({ d, j }, r) => {
       indices[i * k + r] = j;
@@ -78,6 +79,18 @@ describe('topKCosine', () => {
     expect([...got.indices.subarray(0, 10)].filter((j) => j >= 0)).toHaveLength(4);
   });
 
+  it('maxDistance per query: each query keeps exactly its own neighbours within its own limit', () => {
+    // Query q's limit halfway between its (q mod 7)-th and next distance: q keeps q mod 7 neighbours.
+    const nq = queries.length / dim;
+    const limits = Float32Array.from({ length: nq }, (_, q) => {
+      const d = exactOrder(queries.subarray(q * dim, (q + 1) * dim), corpus, dim);
+      return q % 7 === 0 ? -1 : (d[(q % 7) - 1].d + d[q % 7].d) / 2;
+    });
+    const got = topKCosine(queries, corpus, dim, 10, { maxDistance: limits });
+    expectSame(got, bruteForce(queries, corpus, dim, 10, { maxDistance: limits }));
+    for (let q = 0; q < nq; q++) expect([...got.indices.subarray(q * 10, q * 10 + 10)].filter((j) => j >= 0)).toHaveLength(q % 7);
+  });
+
   it('breaks ties by the lower corpus index (duplicate rows) and gives zero rows distance 1', () => {
     // Corpus rows 1, 3 and 4 are the same vector; row 2 is zero.
     const c = new Float32Array([0, 1, 1, 0, 0, 0, 1, 0, 1, 0]);
@@ -97,6 +110,8 @@ describe('topKCosine', () => {
     bad[7 * dim + 3] = Number.NaN;
     expect(() => topKCosine(queries, bad, dim, 3)).toThrow(/corpus row 7 column 3 is NaN/);
     expect(() => topKCosine(queries, corpus, dim, 3, { maxDistance: Number.NaN })).toThrow(/maxDistance is NaN/);
+    expect(() => topKCosine(queries, corpus, dim, 3, { maxDistance: new Float32Array(2) })).toThrow(/one value per query \(37\)/);
+    expect(() => topKCosine(queries, corpus, dim, 3, { maxDistance: new Float32Array(37).fill(Number.NaN) })).toThrow(/maxDistance\[0\] is NaN/);
     expect(() => topKCosine(queries, corpus, dim, 3, { blockSize: 0 })).toThrow(/blockSize must be a positive integer/);
     expect(() => topKCosine([1, 2] as unknown as Float32Array, corpus, dim, 3)).toThrow(/must be Float32Array/);
   });

@@ -11,8 +11,12 @@ export interface TopKCosineOptions {
   excludeSelf?: boolean;
   /** Corpus index of query row 0, for `excludeSelf` when the queries are a slice of the corpus (default 0). */
   queryOffset?: number;
-  /** Keep only neighbours with cosine distance ≤ maxDistance (default: no limit). */
-  maxDistance?: number;
+  /**
+   * Keep only neighbours with cosine distance ≤ maxDistance (default: no limit): one number for
+   * every query, or one per query (a Float32Array of nQueries), e.g. each query's k-th distance
+   * so far when a corpus is searched block by block.
+   */
+  maxDistance?: number | Float32Array;
   /** Corpus rows per block (default: about 32 KB of float32 rows, at least 16). Affects speed only. */
   blockSize?: number;
 }
@@ -44,7 +48,7 @@ export function topKCosine(
   opts: TopKCosineOptions = {},
 ): TopKResult {
   const fn = 'topKCosine';
-  const { nq, nc, qInv, cInv, maxDistance, queryOffset, excludeSelf } = checkTopKInput(fn, queries, corpus, dim, k, opts);
+  const { nq, nc, qInv, cInv, maxDistanceOf, queryOffset, excludeSelf } = checkTopKInput(fn, queries, corpus, dim, k, opts);
   const blockSize = opts.blockSize ?? Math.min(1024, Math.max(16, Math.floor(8192 / dim) * 4));
   if (!Number.isInteger(blockSize) || blockSize <= 0) {
     throw new RangeError(`${fn}: blockSize must be a positive integer, got ${blockSize}`);
@@ -72,7 +76,7 @@ export function topKCosine(
         let size = heapSize[h];
         // Candidates arrive in increasing index order, so a full heap only admits a strictly nearer one.
         let worst = size === k ? heapDist[base] : Infinity;
-        const limit = maxDistance;
+        const limit = maxDistanceOf(q);
         for (let c = c0, o = h * w; c < c1; c++, o++) {
           let d = Math.fround(1 - tile[o] * qi * cInv[c]);
           if (d < 0) d = 0;

@@ -7,7 +7,8 @@ export interface TopKInput {
   /** 1/‖row‖ of every query and corpus row, with 0 for an all-zero row (similarity 0, not NaN). */
   qInv: Float64Array;
   cInv: Float64Array;
-  maxDistance: number;
+  /** The largest cosine distance kept for query q (Infinity: no limit). */
+  maxDistanceOf: (q: number) => number;
   queryOffset: number;
   excludeSelf: boolean;
 }
@@ -15,7 +16,7 @@ export interface TopKInput {
 export interface TopKInputOptions {
   excludeSelf?: boolean;
   queryOffset?: number;
-  maxDistance?: number;
+  maxDistance?: number | Float32Array;
 }
 
 /** Validates the arguments of `fn` and computes the inverse row norms; errors name `fn` and the bad value. */
@@ -31,17 +32,30 @@ export function checkTopKInput(
     throw new TypeError(`${fn}: queries and corpus must be Float32Array (row-major [rows × dim])`);
   }
   if (!Number.isInteger(k) || k <= 0) throw new RangeError(`${fn}: k must be a positive integer, got ${k}`);
-  const maxDistance = opts.maxDistance ?? Infinity;
-  if (Number.isNaN(maxDistance)) throw new RangeError(`${fn}: maxDistance is NaN (expected a number)`);
   const queryOffset = opts.queryOffset ?? 0;
   if (!Number.isInteger(queryOffset) || queryOffset < 0) {
     throw new RangeError(`${fn}: queryOffset must be a non-negative integer, got ${queryOffset}`);
   }
   const nq = matrixRows(fn, 'queries', queries, dim);
   const nc = matrixRows(fn, 'corpus', corpus, dim);
+  const maxDistanceOf = distanceLimits(fn, opts.maxDistance ?? Infinity, nq);
   const qInv = invert(rowNorms(fn, 'queries', queries, dim));
   const cInv = invert(rowNorms(fn, 'corpus', corpus, dim));
-  return { nq, nc, qInv, cInv, maxDistance, queryOffset, excludeSelf: opts.excludeSelf === true };
+  return { nq, nc, qInv, cInv, maxDistanceOf, queryOffset, excludeSelf: opts.excludeSelf === true };
+}
+
+/** maxDistance as one number for every query or one per query (e.g. each query's current k-th distance). */
+function distanceLimits(fn: string, maxDistance: number | Float32Array, nq: number): (q: number) => number {
+  if (typeof maxDistance === 'number') {
+    if (Number.isNaN(maxDistance)) throw new RangeError(`${fn}: maxDistance is NaN (expected a number)`);
+    return () => maxDistance;
+  }
+  if (!(maxDistance instanceof Float32Array) || maxDistance.length !== nq) {
+    throw new RangeError(`${fn}: maxDistance must be a number or a Float32Array with one value per query (${nq})`);
+  }
+  const bad = maxDistance.findIndex((d) => Number.isNaN(d));
+  if (bad >= 0) throw new RangeError(`${fn}: maxDistance[${bad}] is NaN (expected a number)`);
+  return (q) => maxDistance[q];
 }
 
 /** 1/x per element, with 0 ↦ 0 so a zero row gets similarity 0 instead of NaN. */

@@ -69,19 +69,22 @@ export class OnnxGraphBuilder {
     return name;
   }
 
-  /** Adds a node; returns the name of its (first) output. */
-  node(opType: string, inputs: string[], attrs: Record<string, OnnxAttribute> = {}, output?: string): string {
-    const out = output ?? this.fresh(opType.toLowerCase());
+  /**
+   * Adds a node; returns the name of its (first) output. `output` names the outputs (an array for
+   * operators with several, e.g. TopK's values and indices); otherwise one fresh name.
+   */
+  node(opType: string, inputs: string[], attrs: Record<string, OnnxAttribute> = {}, output?: string | string[]): string {
+    const outs = Array.isArray(output) ? output : [output ?? this.fresh(opType.toLowerCase())];
     this.nodes.push(
       onnx.NodeProto.create({
         opType,
         name: this.fresh(`${opType}_node`),
         input: inputs,
-        output: [out],
+        output: outs,
         attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
       }),
     );
-    return out;
+    return outs[0];
   }
 
   /** Serialise to ONNX bytes; `metadata` lands in the model's metadata_props. */

@@ -113,7 +113,7 @@ export async function searchPool(inputs: SampleInputs, o: SampleOptions, rng: Rn
   const lists = await finish();
   let recall: { targets: number; k: number; recall: number } | null = null;
   if (recallSearch && recallIdx) {
-    const ex = recallSearch.result();
+    const ex = await recallSearch.result();
     let hit = 0;
     let total = 0;
     recallIdx.forEach((t, q) => {

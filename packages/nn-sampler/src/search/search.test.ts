@@ -37,12 +37,13 @@ describe('exact streaming search', () => {
 
   it('matches a brute-force float64 reference, whatever the block size', async () => {
     const ref = reference(targets, pool, k);
+    // gatherRows 100: blocks of 33 are gathered three at a time, blocks of 128 and 700 searched as they come.
     for (const block of [700, 128, 33]) {
-      const s = new ExactSearch(targets, k, 'js');
+      const s = new ExactSearch(targets, k, 'js', 100);
       for (let o = 0; o < pool.rows; o += block) {
         await s.add({ offset: o, embeddings: pool.data.subarray(o * 24, Math.min(pool.rows, o + block) * 24) });
       }
-      const r = s.result();
+      const r = await s.result();
       for (let t = 0; t < targets.rows; t++) {
         expect(Array.from(r.indices.subarray(t * k, (t + 1) * k))).toEqual(ref[t].map((x) => x.i));
         for (let j = 0; j < k; j++) expect(r.distances[t * k + j]).toBeCloseTo(ref[t][j].d, 6);
@@ -50,10 +51,19 @@ describe('exact streaming search', () => {
     }
   });
 
+  it('blocks that arrive out of order are not gathered across the gap, and the lists still match', async () => {
+    const ref = reference(targets, pool, k);
+    const s = new ExactSearch(targets, k, 'auto', 100);
+    const starts = Array.from({ length: Math.ceil(pool.rows / 40) }, (_, i) => i * 40).reverse();
+    for (const o of starts) await s.add({ offset: o, embeddings: pool.data.subarray(o * 24, Math.min(pool.rows, o + 40) * 24) });
+    const r = await s.result();
+    for (let t = 0; t < targets.rows; t++) expect(Array.from(r.indices.subarray(t * k, (t + 1) * k))).toEqual(ref[t].map((x) => x.i));
+  });
+
   it('pads with -1 when the pool is smaller than k', async () => {
     const s = new ExactSearch(targets, 5, 'js');
     await s.add({ offset: 0, embeddings: pool.data.subarray(0, 3 * 24) });
-    const r = s.result();
+    const r = await s.result();
     expect(Array.from(r.indices.subarray(0, 5)).filter((i) => i < 0)).toHaveLength(2);
   });
 });

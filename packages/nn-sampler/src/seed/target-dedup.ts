@@ -35,7 +35,7 @@ export async function greedyTargetDedup(m: EmbeddingMatrix, threshold: number): 
   const depth = Math.min(n, CANDIDATES);
   const search = new ExactSearch(m, depth);
   await search.add({ offset: 0, embeddings: m.data });
-  const lists = search.result();
+  const lists = await search.result();
   const isKept = new Uint8Array(n);
   const kept: number[] = [];
   const removed: TargetDedup['removed'] = [];
@@ -87,7 +87,7 @@ export async function forkTargetDedup(m: EmbeddingMatrix, threshold: number, n: 
   const depth = Math.min(rows, n);
   const search = new ExactSearch(m, depth);
   await search.add({ offset: 0, embeddings: m.data });
-  const lists = search.result();
+  const lists = await search.result();
   const gone = new Uint8Array(rows);
   const by = new Int32Array(rows).fill(-1);
   const sim = new Float64Array(rows);
