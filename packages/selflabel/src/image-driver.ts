@@ -47,7 +47,8 @@ export async function imageSelflabelDriver(x: { scanModelPath: string; scanDir: 
   const dataset = new AugmentedDataset(train.source, { transform: { standard: weak, augment: strong }, seed: c.seed, concurrency: c.num_workers });
   const headOnly = c.update_cluster_head_only;
   async function* batches(epoch: number): AsyncGenerator<SelflabelBatch> {
-    for await (const b of dataset.batches({ batchSize: c.batch_size, shuffle: true, dropLast: true, epoch })) {
+    // reuseBuffers: the consumer runs both closures (tensor copies) before it asks for the next batch.
+    for await (const b of dataset.batches({ batchSize: c.batch_size, shuffle: true, dropLast: true, epoch, reuseBuffers: true })) {
       yield {
         size: b.indices.length,
         weakProbs: () => tf.tidy(() => tf.softmax(model.headLogits(model.backboneFeatures(tf.tensor4d(b.image, b.shape), { training: !headOnly }))[0]).dataSync() as Float32Array),

@@ -42,7 +42,8 @@ export async function trainEpoch(e: TrainEpochInput): Promise<{ lossSum: number;
   let steps = 0;
   // The dataset draws each batch's augmentations once, before the step: both passes of gradient caching see the same views.
   const chunk = c.grad_cache_chunk ?? 0;
-  for await (const batch of e.dataset.batches({ batchSize: c.batch_size, shuffle: true, dropLast: true, epoch: e.epoch })) {
+  // reuseBuffers: each batch is copied into tensors by its step, before the next one is asked for.
+  for await (const batch of e.dataset.batches({ batchSize: c.batch_size, shuffle: true, dropLast: true, epoch: e.epoch, reuseBuffers: true })) {
     e.signal?.throwIfAborted();
     let loss: number;
     try {

@@ -40,7 +40,7 @@ async function twindbThroughput(dir: string, size: number, concurrency: number, 
   const ds = new AugmentedDataset(source, { transform: simclrTransform(simclrKwargs(size)), seed: 1, concurrency, workers });
   const t0 = performance.now();
   let n = 0;
-  for await (const b of ds.batches({ batchSize: BATCH, dropLast: false })) n += b.indices.length;
+  for await (const b of ds.batches({ batchSize: BATCH, dropLast: false, reuseBuffers: true })) n += b.indices.length;
   if (n !== COUNT) throw new Error(`decode bench: expected ${COUNT} images, got ${n}`);
   return (n / (performance.now() - t0)) * 1000;
 }
@@ -107,11 +107,11 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
         ctx.log(`  twindb ${size}×${size}, main thread, concurrency ${c}: ${byConcurrency[c]} images/s (decode + 2 SimCLR views)`);
       }
       const best = bestOf(byConcurrency);
-      // One worker per core, as 'auto' uses where it uses workers: the default tasks in flight (4 per
+      // One worker per core, as 'auto' uses where it uses workers: the default tasks in flight (8 per
       // worker) and twice that.
       const workers = cores;
       const byWorkerConcurrency: Record<string, number> = {};
-      for (const c of [4 * workers, 8 * workers]) {
+      for (const c of [8 * workers, 16 * workers]) {
         byWorkerConcurrency[c] = Math.round(await twindbThroughput(dir, size, c, workers));
         ctx.log(`  twindb ${size}×${size}, ${workers} workers, concurrency ${c}: ${byWorkerConcurrency[c]} images/s`);
       }

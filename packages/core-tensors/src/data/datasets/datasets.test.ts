@@ -70,6 +70,28 @@ describe('AugmentedDataset', () => {
     expect(s.augmented.data).not.toEqual(s.image.data);
   });
 
+  it('reuseBuffers: the same batches, in two buffers that batches take turns in (the short last one a view)', async () => {
+    const ds = new AugmentedDataset(sceneSource(11), { transform: simclr, seed: 3 });
+    const fresh = await collect(ds.batches({ batchSize: 3, dropLast: false }));
+    const seen: Array<{ image: Float32Array; augmented: Float32Array; copy: number[] }> = [];
+    for await (const b of ds.batches({ batchSize: 3, dropLast: false, reuseBuffers: true })) {
+      const want = fresh[seen.length];
+      expect([...b.indices]).toEqual([...want.indices]);
+      expect(b.shape).toEqual(want.shape);
+      expect([...b.image]).toEqual([...want.image]);
+      expect([...b.augmented]).toEqual([...want.augmented]);
+      seen.push({ image: b.image, augmented: b.augmented, copy: [...b.image] });
+    }
+    expect(seen).toHaveLength(4); // 3 + 3 + 3 + 2
+    expect(seen[2].image.buffer).toBe(seen[0].image.buffer);
+    expect(seen[3].augmented.buffer).toBe(seen[1].augmented.buffer);
+    expect(seen[1].image.buffer).not.toBe(seen[0].image.buffer);
+    expect(seen[3].image.length).toBe(2 * 16 * 16 * 3);
+    // Batch 0 was overwritten by batch 2, as documented; without reuse nothing is shared.
+    expect([...seen[0].image]).toEqual(seen[2].copy);
+    expect(new Set(fresh.map((b) => b.image.buffer)).size).toBe(4);
+  });
+
   it('skips unreadable images with a warning and fills batches with the next ones', async () => {
     const warnings: string[] = [];
     const rejected = new RejectedImages((m) => warnings.push(m));
