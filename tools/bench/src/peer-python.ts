@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 /**
  * The first Python interpreter that can import every module a peer needs: $TWINDB_PYTHON, python3
  * on PATH, then Debian's /usr/bin/python3 (where `apt-get install python3-torch python3-faiss
- * python3-torchvision` puts the peers, even when a pyenv python3 shadows it on PATH).
+ * python3-torchvision libopenblas0-pthread` puts the peers, even when a pyenv python3 shadows it on
+ * PATH; without an optimised BLAS, numpy and faiss fall back to the reference BLAS, ~1 GFLOP/s).
  */
 export function findPeerPython(modules: string[]): { python: string | null; tried: string[] } {
   const tried = [...new Set([process.env.TWINDB_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p))];

@@ -202,7 +202,7 @@ export const nnBench: Bench = {
           peers.faissFlat = { python: faissPython, faiss: r.faiss, seconds: flatMs / 1000, gflops: gflops(flatMs), recallVsExact: peerRecall(await readIndices(`${out}.flat`)), peakMb: r.flatPeakMb };
           if (o.hnsw) peers.faissHnsw = { seconds: (r.hnswMs as number) / 1000, buildMs: r.hnswBuildMs, searchMs: r.hnswSearchMs, recall: r.hnswRecall };
           ctx.log(`faiss: ${JSON.stringify(r)}`);
-        } else notes.push('no faiss (apt-get install python3-faiss)');
+        } else notes.push('no faiss (apt-get install python3-faiss libopenblas0-pthread)');
         if (torchPython) {
           const out = path.join(dir, 'torch.i32');
           const r = await runPeer(torchPython, TORCH_SCRIPT, [...common, '--out', out]);
@@ -215,7 +215,7 @@ export const nnBench: Bench = {
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
-    } else notes.push(o.peer ? 'no python with numpy + faiss or torch (apt-get install python3-faiss python3-torch)' : 'peers disabled (--no-peer)');
+    } else notes.push(o.peer ? 'no python with numpy + faiss or torch (apt-get install python3-faiss python3-torch libopenblas0-pthread)' : 'peers disabled (--no-peer)');
 
     const peerSeconds = [peers?.faissFlat?.seconds, peers?.torch?.seconds].filter((x): x is number => typeof x === 'number');
     const fasterPeer = peerSeconds.length ? Math.min(...peerSeconds) : null;
