@@ -24,8 +24,6 @@ export class SimilarityScreen {
   private readonly candN: Int32Array;
   /** Chunks seen by `offerTop`, each with, per query, the bound on what its TopK left out. */
   private readonly chunks: { c0: number; w: number; bound: Float32Array }[] = [];
-  /** Chunk scorings `finish` had to do because a bound reached the threshold (for tests and logs). */
-  fullChunkScorings = 0;
 
   constructor(
     private readonly nq: number,
@@ -208,7 +206,6 @@ export class SimilarityScreen {
       if (open > 0) {
         for (const chunk of this.chunks) {
           if (chunk.bound[q] < t) continue;
-          this.fullChunkScorings++;
           for (let c = chunk.c0; c < chunk.c0 + chunk.w; c++) if (c !== this.self + q) add(c);
         }
       }
