@@ -21,7 +21,11 @@ describe('resampleBilinear', () => {
   });
 });
 
-/** resampleBilinear before its vertical pass was unrolled: one Float64 accumulator row, every tap in a loop. */
+/**
+ * resampleBilinear before its vertical pass was unrolled: one Float64 accumulator row, every tap in
+ * a loop. The horizontal pass is the production one (a resize to the full source height, which skips
+ * the vertical pass), since only the vertical pass changed.
+ */
 function referenceResample(
   img: ImageU8,
   outWidth: number,
@@ -30,52 +34,8 @@ function referenceResample(
 ): ImageU8 {
   const [x0, y0, x1, y1] = box;
   const c = img.channels;
-  const needH = outWidth !== x1 - x0 || x0 !== 0 || x1 !== img.width;
-  const needV = outHeight !== y1 - y0 || y0 !== 0 || y1 !== img.height;
-  let src = img;
-  // Horizontal pass over the rows the vertical pass will read.
-  const rowLo = Math.max(0, Math.floor(y0 - Math.max(1, (y1 - y0) / outHeight) - 1));
-  const rowHi = Math.min(img.height, Math.ceil(y1 + Math.max(1, (y1 - y0) / outHeight) + 1));
-  if (needH) {
-    const { bounds, weights, ksize } = refCoefficients(img.width, x0, x1, outWidth);
-    const out = new Uint8Array(outWidth * img.height * c);
-    const d = img.data;
-    for (let y = rowLo; y < rowHi; y++) {
-      const rowIn = y * img.width * c;
-      const rowOut = y * outWidth * c;
-      for (let x = 0; x < outWidth; x++) {
-        const n = bounds[2 * x + 1];
-        const k = x * ksize;
-        const base = rowIn + bounds[2 * x] * c;
-        if (c === 3) {
-          let s0 = 0;
-          let s1 = 0;
-          let s2 = 0;
-          for (let i = 0; i < n; i++) {
-            const wgt = weights[k + i];
-            const p = base + 3 * i;
-            s0 += d[p] * wgt;
-            s1 += d[p + 1] * wgt;
-            s2 += d[p + 2] * wgt;
-          }
-          out[rowOut + 3 * x] = refClip8(s0);
-          out[rowOut + 3 * x + 1] = refClip8(s1);
-          out[rowOut + 3 * x + 2] = refClip8(s2);
-        } else {
-          for (let ch = 0; ch < c; ch++) {
-            let s = 0;
-            for (let i = 0; i < n; i++) s += d[base + i * c + ch] * weights[k + i];
-            out[rowOut + x * c + ch] = refClip8(s);
-          }
-        }
-      }
-    }
-    src = { width: outWidth, height: img.height, channels: c, data: out };
-  }
-  if (!needV) {
-    if (src === img) return { ...img, data: img.data.slice() };
-    return src;
-  }
+  const src = resampleBilinear(img, outWidth, img.height, [x0, 0, x1, img.height]);
+  if (outHeight === y1 - y0 && y0 === 0 && y1 === img.height) return src;
   const { bounds, weights, ksize } = refCoefficients(img.height, y0, y1, outHeight);
   const rowLen = src.width * c;
   const out = new Uint8Array(rowLen * outHeight);

@@ -16,14 +16,11 @@ sharp.cache(false);
  */
 export async function decodeImageFile(file: string, format: ImageFormat = {}): Promise<ImageU8> {
   // libvips reads the file itself on its worker thread; that saves the four libuv round trips of
-  // readFile per image, which dominate for CIFAR-sized files. BMP (not read by libvips) and failures
-  // go through the buffer path, which also names what is wrong with the file.
-  if (/\.jpe?g$/i.test(file)) {
-    // Small plain JPEGs: the wasm decoder, ten times cheaper than a libvips pipeline (jpeg-direct.ts).
-    const direct = await readFile(file).then((buf) => decodePlainJpeg(buf, format), () => null);
-    if (direct) return direct;
-  }
-  if (!/\.bmp$/i.test(file)) {
+  // readFile per image, which dominate for CIFAR-sized files. JPEGs are read here instead (the
+  // buffer path sends plain ones to the wasm decoder, ten times cheaper than a libvips pipeline,
+  // and the rest to libvips from the same buffer), as are BMPs (not read by libvips) and failures,
+  // which the buffer path also diagnoses.
+  if (!/\.(bmp|jpe?g)$/i.test(file)) {
     try {
       return await toImage(sharp(file, { failOn: 'truncated' }).rotate(), format);
     } catch {
