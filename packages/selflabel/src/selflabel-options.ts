@@ -17,7 +17,7 @@ export const SelflabelOptionsSchema = z
     keep: z
       .enum(['better', 'selflabel'])
       .default('better')
-      .describe('better (default): keep the self-label head unless it lowers the label-free criterion (neighbour agreement of the confident val rows) below the SCAN head\'s; selflabel: always keep it (the reference)'),
+      .describe('better (default): keep the self-label head unless it lowers the label-free criterion (neighbour agreement over all val rows: share of (row, neighbour) pairs predicted in one cluster) below the SCAN head\'s; selflabel: always keep it (the reference)'),
     collapseThreshold: z.number().gt(0).max(1).default(0.9).describe('Warn when one cluster holds more than this share of the DB'),
     backend: BackendChoiceSchema.optional().describe('TensorFlow.js backend (default: keep the active one, else auto)'),
   })

@@ -54,8 +54,8 @@ describe('runSelflabel (frozen features)', () => {
     const s = r.summary;
     expect(s.acc).toBeGreaterThanOrEqual(0.9);
     expect(['selflabel', 'scan']).toContain(s.kept);
-    expect(s.keptReason).toMatch(/confident-set agreement/);
-    expect(s.kept === 'scan').toBe(s.criterion.selflabel.confidentAgreement < s.criterion.scan.confidentAgreement);
+    expect(s.keptReason).toMatch(/neighbour agreement/);
+    expect(s.kept === 'scan').toBe(s.criterion.selflabel.neighborAgreement < s.criterion.scan.neighborAgreement);
     expect(s.criterion.selflabel.scanLoss).toBeLessThan(0);
     expect(r.history).toHaveLength(4);
     expect(r.history[0].maskedPerCluster).toHaveLength(5);

@@ -150,9 +150,9 @@ interface TwindbRun {
   /** --profile: one step's exclusive CPU time per kernel (or ORT/XNNPACK scope inside one); share of the step's CPU. */
   kernels?: Array<{ kernel: string; calls: number; cpuMs: number; wallMs: number; share: number }>;
   /** --profile: the convolution layers (kind, runner, shape) that took most CPU in that step. */
-  kernelLayers?: Array<{ layer: string; calls: number; cpuMs: number; share: number }>;
-  /** --profile: the profiled step's CPU time, and the 1/5/15-minute load averages just after it (CPU times grow on a loaded machine). */
-  profileStep?: { cpuMs: number; loadAvg: number[] };
+  kernelLayers?: Array<{ layer: string; calls: number; cpuMs: number; wallMs: number; share: number }>;
+  /** --profile: the profiled step's CPU and wall time, and the 1/5/15-minute load averages just after it (CPU times grow on a loaded machine). */
+  profileStep?: { cpuMs: number; wallMs: number; loadAvg: number[] };
 }
 
 /**
@@ -234,14 +234,17 @@ async function runTwindb(opts: Options, log: (m: string) => void): Promise<Twind
     enableKernelProfile();
     resetKernelProfile();
     const cpu0 = process.cpuUsage();
+    const wall0 = performance.now();
     step();
+    const stepWallMs = performance.now() - wall0;
     const cpu = process.cpuUsage(cpu0);
     disableKernelProfile();
     const stepCpuMs = (cpu.user + cpu.system) / 1000;
     const rows = kernelProfile();
     const inKernels = rows.reduce((s, r) => s + r.cpuMs, 0);
+    const inKernelsWall = rows.reduce((s, r) => s + r.wallMs, 0);
     const share = (ms: number) => Math.round((ms / stepCpuMs) * 1000) / 1000;
-    kernels = [...rows, { kernel: '(outside kernels)', calls: 0, cpuMs: stepCpuMs - inKernels, wallMs: 0 }].map((r) => ({
+    kernels = [...rows, { kernel: '(outside kernels)', calls: 0, cpuMs: stepCpuMs - inKernels, wallMs: stepWallMs - inKernelsWall }].map((r) => ({
       kernel: r.kernel,
       calls: r.calls,
       cpuMs: round(r.cpuMs),
@@ -250,11 +253,15 @@ async function runTwindb(opts: Options, log: (m: string) => void): Promise<Twind
     }));
     kernelLayers = kernelProfileDetails()
       .slice(0, 20)
-      .map((r) => ({ layer: r.kernel, calls: r.calls, cpuMs: round(r.cpuMs), share: share(r.cpuMs) }));
-    profileStep = { cpuMs: round(stepCpuMs), loadAvg: os.loadavg().map((l) => Math.round(l * 100) / 100) };
-    log(`  kernel profile of one step (CPU ${stepCpuMs.toFixed(0)} ms, load ${profileStep.loadAvg.join(' ')}):`);
-    log(`    ${'kernel'.padEnd(40)} ${'calls'.padStart(6)} ${'cpu ms'.padStart(9)} ${'share'.padStart(6)}`);
-    for (const k of kernels) log(`    ${k.kernel.padEnd(40)} ${String(k.calls).padStart(6)} ${k.cpuMs.toFixed(1).padStart(9)} ${(k.share * 100).toFixed(1).padStart(5)}%`);
+      .map((r) => ({ layer: r.kernel, calls: r.calls, cpuMs: round(r.cpuMs), wallMs: round(r.wallMs), share: share(r.cpuMs) }));
+    profileStep = { cpuMs: round(stepCpuMs), wallMs: round(stepWallMs), loadAvg: os.loadavg().map((l) => Math.round(l * 100) / 100) };
+    log(`  kernel profile of one step (CPU ${stepCpuMs.toFixed(0)} ms, wall ${stepWallMs.toFixed(0)} ms, load ${profileStep.loadAvg.join(' ')}):`);
+    // cores = CPU ÷ wall: where it stays near 1 the second core idles (on a quiet machine).
+    const cores = (r: { cpuMs: number; wallMs: number }) => (r.wallMs > 0 ? (r.cpuMs / r.wallMs).toFixed(2) : '');
+    log(`    ${'kernel'.padEnd(40)} ${'calls'.padStart(6)} ${'cpu ms'.padStart(9)} ${'wall ms'.padStart(9)} ${'cores'.padStart(5)} ${'share'.padStart(6)}`);
+    for (const k of kernels) log(`    ${k.kernel.padEnd(40)} ${String(k.calls).padStart(6)} ${k.cpuMs.toFixed(1).padStart(9)} ${k.wallMs.toFixed(1).padStart(9)} ${cores(k).padStart(5)} ${(k.share * 100).toFixed(1).padStart(5)}%`);
+    log(`    layers (most CPU first):`);
+    for (const l of kernelLayers) log(`    ${l.layer.slice(0, 70).padEnd(70)} ${String(l.calls).padStart(4)} ${l.cpuMs.toFixed(1).padStart(8)} ${l.wallMs.toFixed(1).padStart(8)} ${cores(l).padStart(5)}`);
   }
 
   const backboneParams = backbone.numParameters();
