@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { exitCodeOf, EXIT_CODES, installSignalCleanup } from '@twindb/core-tensors';
-import { BackendChoiceSchema, initBackend, parseBackendChoice } from '@twindb/core-tensors/backend';
+import { BackendChoiceSchema, initBackend, mallocTuning, parseBackendChoice } from '@twindb/core-tensors/backend';
 import { registerExtractCommand } from './commands/extract.js';
 import { registerFeaturesCommand } from './commands/features.js';
 import { registerPretextCommand } from './commands/pretext.js';
@@ -56,7 +56,8 @@ export function createProgram(): Command {
         backend: backend ? parseBackendChoice(backend, '--backend') : undefined,
         log: (m) => cliTerminal().log(m),
       });
-      process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+      // malloc: whether the launcher's glibc settings reached this process (bin/twindb).
+      process.stdout.write(`${JSON.stringify({ ...info, malloc: mallocTuning() }, null, 2)}\n`);
     });
 
   registerFeaturesCommand(program);

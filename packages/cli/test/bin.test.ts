@@ -1,5 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MALLOC_TUNING_ENV } from '@twindb/core-tensors/backend';
 import { describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../bin/twindb.mjs', import.meta.url));
@@ -31,5 +35,44 @@ describe('twindb executable', () => {
     }
     expect(status).toBe(1);
     expect(stderr).toMatch(/@tensorflow\/tfjs-node-gpu is not installed\. Install it with: npm install @tensorflow\/tfjs-node-gpu/);
+  });
+});
+
+// bin/twindb is what `npx twindb` runs (package.json "bin"): a shell launcher that sets glibc's
+// malloc variables before Node starts (they are read only then) and execs bin/twindb.mjs.
+describe('twindb launcher', () => {
+  const launcher = fileURLToPath(new URL('../bin/twindb', import.meta.url));
+  const withoutMalloc = () => {
+    const env = { ...process.env };
+    for (const k of Object.keys(MALLOC_TUNING_ENV)) delete env[k];
+    return env;
+  };
+  const backendJson = (exe: string, env: NodeJS.ProcessEnv) =>
+    JSON.parse(execFileSync(exe, ['--backend', 'cpu', 'backend'], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] }));
+
+  it('starts the CLI through an npm-style symlink with the malloc settings set', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'twindb-bin-'));
+    try {
+      const link = path.join(dir, 'twindb');
+      symlinkSync(launcher, link);
+      const info = backendJson(link, withoutMalloc());
+      expect(info).toMatchObject({ name: 'cpu', malloc: { tuned: true, env: MALLOC_TUNING_ENV } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps a value the user set', () => {
+    const info = backendJson(launcher, { ...withoutMalloc(), MALLOC_MMAP_MAX_: '65536' });
+    expect(info.malloc).toEqual({ tuned: false, env: { ...MALLOC_TUNING_ENV, MALLOC_MMAP_MAX_: '65536' } });
+  });
+
+  it('writes the same values as core-tensors and the bench script', () => {
+    const sh = readFileSync(launcher, 'utf8');
+    const bench = JSON.parse(readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')).scripts.bench as string;
+    for (const [k, v] of Object.entries(MALLOC_TUNING_ENV)) {
+      expect(sh).toContain(`: "\${${k}:=${v}}"`);
+      expect(bench).toContain(`${k}=\${${k}:-${v}}`);
+    }
   });
 });
