@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +60,11 @@ describe('twindb launcher', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('is what npm installed as `twindb` (package.json and the lockfile name it)', () => {
+    const installed = fileURLToPath(new URL('../../../node_modules/.bin/twindb', import.meta.url));
+    expect(realpathSync(installed)).toBe(realpathSync(launcher));
   });
 
   it('keeps a value the user set', () => {
