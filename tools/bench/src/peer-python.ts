@@ -1,3 +1,4 @@
+import { MALLOC_TUNING_ENV } from '@twindb/core-tensors/backend';
 import { spawnSync } from 'node:child_process';
 
 /**
@@ -25,4 +26,14 @@ export function peerEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEn
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   return env;
+}
+
+/**
+ * `env` without the glibc malloc settings `npm run bench` runs with (core-tensors malloc-tuning.ts):
+ * a peer as it runs by default. Peers keep them otherwise, since they speed PyTorch up too.
+ */
+export function withoutMallocTuning(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const k of Object.keys(MALLOC_TUNING_ENV)) delete out[k];
+  return out;
 }

@@ -17,7 +17,7 @@ import {
 import { Rng } from '@twindb/core-tensors';
 import { type Backbone, Linear, ResNet18Cifar, Sgd, SmallCnn } from '@twindb/core-tensors/nn';
 import { ContrastiveModel, gradCacheStep, simclrStep, type ViewBatch } from '@twindb/pretext';
-import { findPeerPython } from '../peer-python.js';
+import { findPeerPython, withoutMallocTuning } from '../peer-python.js';
 import type { Bench, BenchContext, BenchResult } from '../bench.js';
 import { machineInfo } from '../machine.js';
 
@@ -49,17 +49,19 @@ interface Options {
   profile: boolean;
   peer: boolean;
   peerThreads: number;
+  /** Also time the peer without the malloc settings the bench runs with (how PyTorch runs by default). */
+  peerDefaultMalloc: boolean;
 }
 
 const USAGE =
   'train-step options: --model resnet18|small-cnn (resnet18) --task supervised|simclr (supervised; simclr runs 2 views per image) --batch N (128) ' +
   `--chunk N (simclr: views per gradient-caching chunk, 0 = one pass; default ${AUTO_CHUNK_VIEWS} when 2·batch exceeds it, else 0) ` +
   '--steps N (5) --warmup N (1) ' +
-  '--backend auto|wasm|cpu|tensorflow|tensorflow-gpu (auto) --profile --no-peer --peer-threads N (cores)';
+  '--backend auto|wasm|cpu|tensorflow|tensorflow-gpu (auto) --profile --no-peer --peer-threads N (cores) --peer-default-malloc';
 
 /** Parses the bench's own arguments; an unknown flag or a bad value is an error naming both. */
 export function parseTrainStepArgs(args: string[], cores: number): Options {
-  const opts: Options = { model: 'resnet18', task: 'supervised', batch: 128, chunk: -1, steps: 5, warmup: 1, backend: 'auto', profile: false, peer: true, peerThreads: cores };
+  const opts: Options = { model: 'resnet18', task: 'supervised', batch: 128, chunk: -1, steps: 5, warmup: 1, backend: 'auto', profile: false, peer: true, peerThreads: cores, peerDefaultMalloc: false };
   const positive = (flag: string, v: string | undefined, min: number) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < min) throw new Error(`train-step: ${flag} expects an integer ≥ ${min}, got "${v ?? ''}"\n${USAGE}`);
@@ -111,6 +113,9 @@ export function parseTrainStepArgs(args: string[], cores: number): Options {
         break;
       case '--no-peer':
         opts.peer = false;
+        break;
+      case '--peer-default-malloc':
+        opts.peerDefaultMalloc = true;
         break;
       default:
         throw new Error(`train-step: unknown option "${flag}"\n${USAGE}`);
@@ -306,9 +311,9 @@ interface TorchRun {
   peakRssMiB: number;
 }
 
-async function runTorch(opts: Options, python: string): Promise<TorchRun> {
+async function runTorch(opts: Options, python: string, env: NodeJS.ProcessEnv = process.env): Promise<TorchRun> {
   const args = [PEER_SCRIPT, '--model', opts.model, '--task', opts.task, '--batch', String(opts.batch), '--chunk', String(opts.chunk), '--steps', String(opts.steps), '--warmup', String(opts.warmup), '--threads', String(opts.peerThreads)];
-  const { stdout } = await promisify(execFile)(python, args, { maxBuffer: 16 * 2 ** 20 });
+  const { stdout } = await promisify(execFile)(python, args, { maxBuffer: 16 * 2 ** 20, env });
   const lines = stdout.trim().split('\n');
   const r = JSON.parse(lines[lines.length - 1]) as Omit<TorchRun, 'python'>;
   return { python, ...r, medianStepMs: round(r.medianStepMs), medianCpuMs: round(r.medianCpuMs), stepMs: r.stepMs.map(round) };
@@ -329,6 +334,7 @@ export const trainStep: Bench = {
     // The peer runs first: twindb's process keeps its wasm heap and ORT arenas (~12 GB RSS for ResNet-18 at
     // 256-view chunks) until it exits, and the two side by side were killed for memory on a 24 GB machine.
     let torch: TorchRun | null = null;
+    let torchDefaultMalloc: TorchRun | undefined;
     let peerNote: string | undefined;
     if (opts.peer) {
       const { python, tried } = findPeerPython(['torch']);
@@ -336,6 +342,10 @@ export const trainStep: Bench = {
         ctx.log(`torch peer: ${python} ${PEER_SCRIPT} (${opts.peerThreads} threads)`);
         torch = await runTorch(opts, python);
         ctx.log(`  torch median step ${torch.medianStepMs} ms over ${torch.stepMs.length} steps`);
+        if (opts.peerDefaultMalloc) {
+          torchDefaultMalloc = await runTorch(opts, python, withoutMallocTuning(process.env));
+          ctx.log(`  torch without the malloc settings: median step ${torchDefaultMalloc.medianStepMs} ms`);
+        }
       } else {
         peerNote = `no Python with PyTorch found (tried ${tried.join(', ')}); install it with: ${TORCH_INSTALL_HINT}, or set TWINDB_PYTHON`;
         ctx.log(`torch peer skipped: ${peerNote}`);
@@ -360,6 +370,10 @@ export const trainStep: Bench = {
       torch,
       ...(peerNote ? { peerNote } : {}),
       ...(torch ? { cpuRatio: Math.round((twindb.medianCpuMs / torch.medianCpuMs) * 100) / 100 } : {}),
+      // The peer as PyTorch runs by default, next to the strict ratio above (same malloc settings).
+      ...(torchDefaultMalloc
+        ? { torchDefaultMalloc, ratioPeerDefaultMalloc: Math.round((twindb.medianStepMs / torchDefaultMalloc.medianStepMs) * 100) / 100 }
+        : {}),
       machine: { ...machine, backend: backend.name },
     };
   },
