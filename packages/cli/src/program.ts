@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
-import { exitCodeOf, EXIT_CODES, installSignalCleanup } from '@twindb/core-tensors';
-import { BackendChoiceSchema, initBackend, mallocTuning, parseBackendChoice } from '@twindb/core-tensors/backend';
+import { exitCodeOf, EXIT_CODES, installSignalCleanup, mallocTuning } from '@twindb/core-tensors';
+import { BackendChoiceSchema, initBackend, parseBackendChoice } from '@twindb/core-tensors/backend';
 import { registerExtractCommand } from './commands/extract.js';
 import { registerFeaturesCommand } from './commands/features.js';
 import { registerPretextCommand } from './commands/pretext.js';

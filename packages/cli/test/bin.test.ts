@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MALLOC_TUNING_ENV } from '@twindb/core-tensors/backend';
+import { MALLOC_TUNING_ENV } from '@twindb/core-tensors';
 import { describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../bin/twindb.mjs', import.meta.url));

@@ -55,6 +55,7 @@ export {
 export { installSignalCleanup, SIGNAL_EXIT_CODES, type SignalCleanupOptions } from './run/signal-cleanup.js';
 export { sha256File } from './run/file-hash.js';
 export { shardFromEnv, SHARD_ENV, type EnvShard } from './run/shard-from-env.js';
+export { MALLOC_TUNING_ENV, mallocTuning, mallocTuningPrefix, type MallocTuningState } from './run/malloc-tuning.js';
 export { stepContext, type StepContext } from './run/step-context.js';
 export { flattenIdentity, identityHash, identityChanges } from './run/config-identity.js';
 export { readYamlFile, parseConfigWith } from './run/config-file.js';

@@ -1,4 +1,4 @@
-import { MALLOC_TUNING_ENV } from '@twindb/core-tensors/backend';
+import { MALLOC_TUNING_ENV } from '@twindb/core-tensors';
 import { spawnSync } from 'node:child_process';
 
 /**
@@ -29,7 +29,7 @@ export function peerEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEn
 }
 
 /**
- * `env` without the glibc malloc settings `npm run bench` runs with (core-tensors malloc-tuning.ts):
+ * `env` without the glibc malloc settings `npm run bench` runs with (core-tensors run/malloc-tuning.ts):
  * a peer as it runs by default. Peers keep them otherwise, since they speed PyTorch up too.
  */
 export function withoutMallocTuning(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

@@ -37,7 +37,6 @@ export {
   type KernelProfileRow,
 } from './profile/kernel-profile.js';
 export { ortAvailability, OrtSyncSession, type OrtFeed, type OrtSyncSessionOptions } from './ort/ort-sync-session.js';
-export { MALLOC_TUNING_ENV, mallocTuning, mallocTuningPrefix, type MallocTuningState } from './malloc-tuning.js';
 export {
   configureWasmThreads,
   defaultWasmThreads,

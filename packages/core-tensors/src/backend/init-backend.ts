@@ -9,7 +9,7 @@ import {
   parseConvMethodChoice,
 } from './backend-options.js';
 import { ortAvailability } from './ort/ort-sync-session.js';
-import { mallocTuning, mallocTuningPrefix } from './malloc-tuning.js';
+import { mallocTuning, mallocTuningPrefix } from '../run/malloc-tuning.js';
 import { enableKernelProfile, formatKernelProfile, profileRequestedByEnv } from './profile/kernel-profile.js';
 import { type ConvEngine, setConvEngine } from './wasm/ort-conv/ort-conv.js';
 import './register-gradients.js';
@@ -139,7 +139,7 @@ function planConvEngine(choice: ConvEngineChoice, log: (msg: string) => void): C
     log(`wasm convolutions: xnnpack (ort skipped: ${ort.reason})`);
     return 'xnnpack';
   }
-  // Without the malloc settings every ORT run page-faults its output in again (malloc-tuning.ts).
+  // Without the malloc settings every ORT run page-faults its output in again (run/malloc-tuning.ts).
   const malloc = mallocTuning().tuned ? '' : `; for faster runs start Node with ${mallocTuningPrefix()} (npx twindb does)`;
   log(`wasm convolutions: ort (ONNX Runtime native kernels${choice === 'ort' ? ', forced' : ''})${malloc}`);
   return 'ort';
