@@ -14,6 +14,7 @@ import { ortAvailability, OrtSyncSession } from '../../ort/ort-sync-session.js';
 import { profileScope } from '../../profile/kernel-profile.js';
 import { runOrtOnHeap } from '../ort-heap-run.js';
 import { CONV_GRAPH_IO, convGraph, convGraphMethods, type ConvGraphKind, type ConvGraphMethod } from './conv-graphs.js';
+import { TapViewsFilterGrad, tapViewsFit } from './filter-grad-tap-views.js';
 import { convMacs, geometryKey, type ConvGeometry } from './conv-geometry.js';
 
 /** Which engine runs the wasm backend's convolutions. */
@@ -29,19 +30,28 @@ let engine: ConvEngine = 'xnnpack';
 let minMacs = DEFAULT_MIN_MACS;
 let methodChoice: ConvMethodChoice = 'auto';
 
-/** What runs one layer kind: XNNPACK (the kernel's own wasm path) or an ORT graph form. */
-export type ConvRunner = 'xnnpack' | ConvGraphMethod;
+/** How ORT computes one layer kind: a single graph (conv-graphs.ts) or the tap-views filter gradient. */
+export type ConvMethod = ConvGraphMethod | 'tap-views';
+
+/** What runs one layer kind: XNNPACK (the kernel's own wasm path) or an ORT form. */
+export type ConvRunner = 'xnnpack' | ConvMethod;
+
+/** One ORT form of one layer shape and kind, holding its sessions between calls. */
+interface OrtConvForm {
+  run(backend: BackendWasm, a: TensorInfo, b: TensorInfo, outShape: number[]): TensorInfo;
+  dispose(): void;
+}
 
 interface Decision {
   runner: ConvRunner;
-  session?: OrtSyncSession;
+  form?: OrtConvForm;
   /** Fastest timed run of each candidate on first use (ms), when there was a choice. */
   timings: Partial<Record<ConvRunner, number>>;
 }
 const decisions = new Map<string, Decision>();
 
-/** Which graph form runs each layer on ORT: whichever is fastest on first use ('auto'), or one. */
-export type ConvMethodChoice = 'auto' | ConvGraphMethod;
+/** Which form runs each layer on ORT: whichever is fastest on first use ('auto'), or one. */
+export type ConvMethodChoice = 'auto' | ConvMethod;
 
 export interface ConvEngineOptions {
   /** Smallest layer (forward multiply-adds) sent to ONNX Runtime; 0 sends every layer (tests). */
@@ -67,7 +77,7 @@ export function setConvEngine(next: ConvEngine, opts: ConvEngineOptions = {}): v
   minMacs = opts.minMacs ?? DEFAULT_MIN_MACS;
   const method = opts.method ?? 'auto';
   if (method !== methodChoice) {
-    for (const d of decisions.values()) d.session?.dispose();
+    for (const d of decisions.values()) d.form?.dispose();
     decisions.clear();
     methodChoice = method;
   }
@@ -77,10 +87,10 @@ export function convEngine(): ConvEngine {
   return engine;
 }
 
-/** ORT sessions alive (one per layer shape and kind that runs on ORT). */
+/** Layer shapes and kinds that run on ORT (each holds its form's sessions). */
 export function ortConvSessionCount(): number {
   let n = 0;
-  for (const d of decisions.values()) if (d.session) n++;
+  for (const d of decisions.values()) if (d.form) n++;
   return n;
 }
 
@@ -119,11 +129,11 @@ export function runConv(
   const key = `${kind}:${geometryKey(g)}`;
   const known = decisions.get(key);
   if (known !== undefined) {
-    const run = () => (known.session ? runOnOrt(backend, kind, known.session, a, b, outShape) : xnnpack());
+    const run = () => (known.form ? known.form.run(backend, a, b, outShape) : xnnpack());
     return profileScope(`conv ${kind} ${known.runner}`, run, layerLabel(g));
   }
 
-  const forms = convGraphMethods(kind, g);
+  const forms = convMethods(kind, g);
   // Where the blocked NCHWc Conv applies it beat ORT's plain Conv on the ResNet-18 CIFAR layers
   // (batch 128, CPU ms direct → nchwc: forward 32×32×64 254 → 202, 8×8×256 275 → 125; input
   // gradient 32×32×64 212 → 155, 8×8×256→512 s2 231 → 99); the one exception, the 4×4×512 input
@@ -132,11 +142,11 @@ export function runConv(
   const candidates: ConvRunner[] =
     methodChoice === 'auto' ? ['xnnpack', ...tuned] : [forms.includes(methodChoice) ? methodChoice : 'direct'];
   const timings: Partial<Record<ConvRunner, number>> = {};
-  let best: { runner: ConvRunner; session?: OrtSyncSession; ms: number } | undefined;
+  let best: { runner: ConvRunner; form?: OrtConvForm; ms: number } | undefined;
   let result: TensorInfo | undefined;
   for (const runner of candidates) {
-    const session = runner === 'xnnpack' ? undefined : new OrtSyncSession(convGraph(kind, g, runner));
-    const once = () => (session ? runOnOrt(backend, kind, session, a, b, outShape) : xnnpack());
+    const form = runner === 'xnnpack' ? undefined : ortForm(kind, g, runner);
+    const once = () => (form ? form.run(backend, a, b, outShape) : xnnpack());
     let ms = Infinity;
     for (let i = 0; i <= (candidates.length > 1 ? TIMED_RUNS : 0); i++) {
       const t0 = performance.now();
@@ -147,18 +157,18 @@ export function runConv(
     }
     if (candidates.length > 1) timings[runner] = Math.round(ms * 10) / 10;
     if (best === undefined || ms < best.ms) {
-      best?.session?.dispose();
-      best = { runner, session, ms };
+      best?.form?.dispose();
+      best = { runner, form, ms };
     } else {
-      session?.dispose();
+      form?.dispose();
     }
   }
-  decisions.set(key, { runner: best!.runner, session: best!.session, timings });
+  decisions.set(key, { runner: best!.runner, form: best!.form, timings });
   if (best!.runner !== candidates[candidates.length - 1]) {
     // Every call, the first included, returns the kept runner's result: the forms agree only to
     // rounding, and a resumed run (which finds the decision made) must see the same numbers.
     backend.disposeData(result!.dataId);
-    result = best!.session ? runOnOrt(backend, kind, best!.session, a, b, outShape) : xnnpack();
+    result = best!.form ? best!.form.run(backend, a, b, outShape) : xnnpack();
   }
   return result!;
 }
@@ -168,8 +178,23 @@ function layerLabel(g: ConvGeometry): string {
   return `${g.h}x${g.w}x${g.ci}->${g.co} k${g.kh} s${g.sh} n${g.n}`;
 }
 
-/** One run of an ORT conv graph; the result is a new tensor on the wasm heap. */
-function runOnOrt(backend: BackendWasm, kind: ConvGraphKind, s: OrtSyncSession, a: TensorInfo, b: TensorInfo, outShape: number[]): TensorInfo {
+/** The methods that can compute `kind` for `g`: the graph forms, and tap-views for stride-1 filter gradients. */
+export function convMethods(kind: ConvGraphKind, g: ConvGeometry): ConvMethod[] {
+  const graphs: ConvMethod[] = convGraphMethods(kind, g);
+  return kind === 'filter-grad' && tapViewsFit(g) ? [...graphs, 'tap-views'] : graphs;
+}
+
+/** The ORT form `method` of one layer kind, its sessions created. */
+function ortForm(kind: ConvGraphKind, g: ConvGeometry, method: ConvMethod): OrtConvForm {
+  if (method === 'tap-views') {
+    const tapViews = new TapViewsFilterGrad(g);
+    return { run: (backend, x, dy) => tapViews.run(backend, x, dy), dispose: () => tapViews.dispose() };
+  }
+  const session = new OrtSyncSession(convGraph(kind, g, method));
   const io = CONV_GRAPH_IO[kind];
-  return runOrtOnHeap(backend, s, [{ name: io.inputs[0], tensor: a }, { name: io.inputs[1], tensor: b }], io.output, outShape);
+  return {
+    run: (backend, a, b, outShape) =>
+      runOrtOnHeap(backend, session, [{ name: io.inputs[0], tensor: a }, { name: io.inputs[1], tensor: b }], io.output, outShape),
+    dispose: () => session.dispose(),
+  };
 }
