@@ -212,6 +212,7 @@ async function runTwindb(opts: Options, log: (m: string) => void): Promise<Twind
   const losses: number[] = [];
   for (let i = 0; i < opts.warmup + opts.steps; i++) {
     const cpu0 = process.cpuUsage();
+    const faults0 = process.resourceUsage().minorPageFault;
     const t0 = performance.now();
     try {
       losses.push(step());
@@ -222,7 +223,9 @@ async function runTwindb(opts: Options, log: (m: string) => void): Promise<Twind
     const cpu = process.cpuUsage(cpu0);
     const heap = (tf.backend() as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.buffer.byteLength;
     const memory = `${heap === undefined ? '' : `heap ${Math.round(heap / 2 ** 20)} MiB, `}RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`;
-    log(`  twindb ${i < opts.warmup ? 'warm-up' : 'step'} ${i + 1}: ${ms.toFixed(0)} ms, loss ${losses[i].toFixed(4)}, ${memory}`);
+    // Page faults and system time: first-touch faults cost ~130 ms per 32 MB on the project's VM.
+    const faults = `${process.resourceUsage().minorPageFault - faults0} page faults, sys ${(cpu.system / 1000).toFixed(0)} ms`;
+    log(`  twindb ${i < opts.warmup ? 'warm-up' : 'step'} ${i + 1}: ${ms.toFixed(0)} ms, loss ${losses[i].toFixed(4)}, ${memory}, ${faults}`);
     if (i >= opts.warmup) {
       stepMs.push(ms);
       cpuMs.push((cpu.user + cpu.system) / 1000);

@@ -45,7 +45,7 @@ interface OrtConvForm {
 interface Decision {
   runner: ConvRunner;
   form?: OrtConvForm;
-  /** Fastest timed run of each candidate on first use (ms), when there was a choice. */
+  /** Fastest timed run of each candidate on first use (ms), when there was a choice; a hopeless one's single run. */
   timings: Partial<Record<ConvRunner, number>>;
 }
 const decisions = new Map<string, Decision>();
@@ -57,7 +57,7 @@ export interface ConvEngineOptions {
   /** Smallest layer (forward multiply-adds) sent to ONNX Runtime; 0 sends every layer (tests). */
   minMacs?: number;
   /**
-   * 'auto' times XNNPACK and both ORT forms on a layer's first call and keeps the fastest; a
+   * 'auto' times the ORT forms and XNNPACK on a layer's first call and keeps the fastest; a
    * named form sends every layer above `minMacs` to ORT in that form ('direct' where 'im2col'
    * cannot express the layer).
    */
@@ -106,6 +106,14 @@ export function ortConvChoices(): Array<{ layer: string; runner: ConvRunner; tim
 const TIMED_RUNS = 2;
 
 /**
+ * A candidate whose untimed first run already takes this many times the best timed run so far is
+ * not run again: it cannot win. XNNPACK (timed last) on the wide ResNet-18 layers took 250–500 ms
+ * against 30–110 ms for ORT, and its three runs per layer were most of a 52 s first step. Generous,
+ * because a fresh ORT session's first run can pay 3.5× (above).
+ */
+const HOPELESS_FIRST_RUN = 4;
+
+/**
  * Runs one convolution `kind` of a layer: `a` and `b` are the ORT graph's inputs in CONV_GRAPH_IO
  * order and `xnnpack` computes the same result with the wasm backend's own kernels.
  *
@@ -140,7 +148,7 @@ export function runConv(
   // gradient (196 vs 225), went to the im2col GEMM (170). So 'auto' does not time plain Conv there.
   const tuned = forms.includes('nchwc') ? forms.filter((f) => f !== 'direct') : forms;
   const candidates: ConvRunner[] =
-    methodChoice === 'auto' ? ['xnnpack', ...tuned] : [forms.includes(methodChoice) ? methodChoice : 'direct'];
+    methodChoice === 'auto' ? [...tuned, 'xnnpack'] : [forms.includes(methodChoice) ? methodChoice : 'direct'];
   const timings: Partial<Record<ConvRunner, number>> = {};
   let best: { runner: ConvRunner; form?: OrtConvForm; ms: number } | undefined;
   let result: TensorInfo | undefined;
@@ -151,9 +159,14 @@ export function runConv(
     for (let i = 0; i <= (candidates.length > 1 ? TIMED_RUNS : 0); i++) {
       const t0 = performance.now();
       const out = once();
-      if (i > 0) ms = Math.min(ms, performance.now() - t0);
+      const took = performance.now() - t0;
+      if (i > 0) ms = Math.min(ms, took);
       if (result !== undefined) backend.disposeData(result.dataId);
       result = out;
+      if (i === 0 && best !== undefined && took > HOPELESS_FIRST_RUN * best.ms) {
+        ms = took;
+        break;
+      }
     }
     if (candidates.length > 1) timings[runner] = Math.round(ms * 10) / 10;
     if (best === undefined || ms < best.ms) {
