@@ -22,13 +22,14 @@ export type ConvEngineChoice = z.infer<typeof ConvEngineChoiceSchema>;
 /**
  * How the `ort` engine computes each convolution: ORT's own Conv (`direct`), one im2col GEMM over
  * the batch (`im2col`), ORT's blocked NCHWc Conv where channels are whole blocks (`nchwc`; forward
- * and stride-1 input gradients, the rest as `direct`), or whichever ran faster on the layer's first
- * call (`auto`). Pin one to get bit-identical results across processes; `auto` may choose
+ * and stride-1 input gradients, the rest as `direct`), per-tap GEMMs over zero-copy windows of a
+ * channel-major grid (`tap-views`; stride-1 filter gradients, the rest as `direct`), or whichever
+ * ran faster on the layer's first call (`auto`). Pin one to get bit-identical results across processes; `auto` may choose
  * differently on another run.
  */
 export const ConvMethodChoiceSchema = z
-  .enum(['auto', 'direct', 'im2col', 'nchwc'])
-  .describe('Graph form of ort convolutions: auto | direct | im2col | nchwc (env TWINDB_CONV_METHOD)');
+  .enum(['auto', 'direct', 'im2col', 'nchwc', 'tap-views'])
+  .describe('Form of ort convolutions: auto | direct | im2col | nchwc | tap-views (filter gradients only) (env TWINDB_CONV_METHOD)');
 export type ConvMethodChoiceOption = z.infer<typeof ConvMethodChoiceSchema>;
 
 export const BackendOptionsSchema = z.object({
