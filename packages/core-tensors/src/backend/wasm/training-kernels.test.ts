@@ -74,6 +74,8 @@ cases.push({ x: [2, 6, 7, 32], k: 3, co: 16, stride: 1, pad: 'same' });
 // Strided with sizes divisible by the stride: the nchwc input gradient runs one conv per phase.
 cases.push({ x: [2, 8, 10, 8], k: 3, co: 16, stride: 2, pad: 'same' });
 cases.push({ x: [2, 8, 8, 16], k: 3, co: 8, stride: 2, pad: [[0, 0], [1, 1], [1, 1], [0, 0]] });
+// A 1×1 strided shortcut on sizes divisible by the stride: its im2col input gradient is one GEMM, spread.
+cases.push({ x: [2, 8, 10, 8], k: 1, co: 16, stride: 2, pad: 'valid' });
 
 function geometryOf(c: ConvCase): FilterGradGeometry {
   const info = tf.backend_util.computeConv2DInfo(c.x, [c.k, c.k, c.x[3], c.co], c.stride, 1, c.pad as never);
