@@ -153,6 +153,23 @@ describe('wasm training kernels', () => {
     expect(['direct', 'im2col', 'xnnpack']).toContain(choices[0].runner);
   });
 
+  it('under auto, times tap-views for a filter gradient only where its zero bands add at most 10 %', async () => {
+    await tf.setBackend('wasm');
+    const rng = new Rng('auto-tap-views');
+    const timedForms = (h: number) => {
+      const x = randomData(rng, [1, h, h, 4]);
+      const dy = randomData(rng, [1, h, h, 4]);
+      const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 4, 4] };
+      tf.tidy(() => (tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor(x, [1, h, h, 4]), dy: tf.tensor(dy, [1, h, h, 4]) }, attrs as never) as tf.Tensor).dataSync());
+      const choice = ortConvChoices().find((c) => c.layer.startsWith(`filter-grad:1,${h},${h},4,4,`));
+      return Object.keys(choice?.timings ?? {}).sort();
+    };
+    const [wide, narrow] = await onEngine('ort', async () => [timedForms(24), timedForms(9)] as const);
+    // 24×24 with pad 1: 25·25 / 24² = 1.085; 9×9: 10·10 / 81 = 1.23
+    expect(wide).toEqual(['direct', 'im2col', 'tap-views', 'xnnpack']);
+    expect(narrow).toEqual(['direct', 'im2col', 'xnnpack']);
+  });
+
   it('the pinned nchwc form runs layers of whole channel blocks blocked, and the rest on ORT Conv', async () => {
     await tf.setBackend('wasm');
     const block = nchwcBlockSize();

@@ -44,6 +44,12 @@ function tapGrid(g: ConvGeometry): TapGrid {
   return { hg, wg, k: g.n * hg * wg };
 }
 
+/** Grid cells per image pixel: the work the zero bands add (×1.066 at 32×32 with pad 1, ×1.56 at 4×4). */
+export function tapViewsBandOverhead(g: ConvGeometry): number {
+  const { hg, wg } = tapGrid(g);
+  return (hg * wg) / (g.h * g.w);
+}
+
 /** Whether the form computes this layer: stride and dilation 1, pads within the kernel, more than one tap. */
 export function tapViewsFit(g: ConvGeometry): boolean {
   const unit = g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1;

@@ -14,7 +14,7 @@ import { ortAvailability, OrtSyncSession } from '../../ort/ort-sync-session.js';
 import { profileScope } from '../../profile/kernel-profile.js';
 import { runOrtOnHeap } from '../ort-heap-run.js';
 import { CONV_GRAPH_IO, convGraph, convGraphMethods, type ConvGraphKind, type ConvGraphMethod } from './conv-graphs.js';
-import { TapViewsFilterGrad, tapViewsFit } from './filter-grad-tap-views.js';
+import { TapViewsFilterGrad, tapViewsBandOverhead, tapViewsFit } from './filter-grad-tap-views.js';
 import { convMacs, geometryKey, type ConvGeometry } from './conv-geometry.js';
 
 /** Which engine runs the wasm backend's convolutions. */
@@ -146,7 +146,12 @@ export function runConv(
   // (batch 128, CPU ms direct → nchwc: forward 32×32×64 254 → 202, 8×8×256 275 → 125; input
   // gradient 32×32×64 212 → 155, 8×8×256→512 s2 231 → 99); the one exception, the 4×4×512 input
   // gradient (196 vs 225), went to the im2col GEMM (170). So 'auto' does not time plain Conv there.
-  const tuned = forms.includes('nchwc') ? forms.filter((f) => f !== 'direct') : forms;
+  const blocked = forms.includes('nchwc') ? forms.filter((f) => f !== 'direct') : forms;
+  // tap-views pays for its zero bands in work and in memory traffic that first-use timing (warm
+  // caches) does not show: at 16×16×128 it tied im2col when timed (60.1 vs 59.7 ms) but took 79
+  // against 54 ms a call inside a step. So 'auto' offers it only where the bands add ≤ 10 %
+  // (32×32: 6.6 %, where it wins in the step too: 102 against 142 ms for the next best).
+  const tuned = blocked.filter((f) => f !== 'tap-views' || tapViewsBandOverhead(g) <= 1.1);
   const candidates: ConvRunner[] =
     methodChoice === 'auto' ? [...tuned, 'xnnpack'] : [forms.includes(methodChoice) ? methodChoice : 'direct'];
   const timings: Partial<Record<ConvRunner, number>> = {};
