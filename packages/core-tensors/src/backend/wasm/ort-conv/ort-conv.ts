@@ -6,7 +6,8 @@
  * 32×32×64, 3×3, 2 threads): forward 132 vs 333 ms, filter gradient 201 vs 608 ms, input
  * gradient 203 vs 280 ms. Tensors stay on the wasm heap; with single-threaded wasm (what
  * initBackend picks for this engine) ORT reads and writes them in place. What runs each layer shape
- * and kind is decided on its first call (runConv) and kept, with its session.
+ * and kind is decided on its first call (runConv) and kept, with its form's sessions (a form: one
+ * conv graph of conv-graphs.ts, or the two-session tap-views filter gradient).
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -146,12 +147,12 @@ export function runConv(
   // (batch 128, CPU ms direct → nchwc: forward 32×32×64 254 → 202, 8×8×256 275 → 125; input
   // gradient 32×32×64 212 → 155, 8×8×256→512 s2 231 → 99); the one exception, the 4×4×512 input
   // gradient (196 vs 225), went to the im2col GEMM (170). So 'auto' does not time plain Conv there.
-  const blocked = forms.includes('nchwc') ? forms.filter((f) => f !== 'direct') : forms;
+  const withoutPlainConv = forms.includes('nchwc') ? forms.filter((f) => f !== 'direct') : forms;
   // tap-views pays for its zero bands in work and in memory traffic that first-use timing (warm
   // caches) does not show: at 16×16×128 it tied im2col when timed (60.1 vs 59.7 ms) but took 79
   // against 54 ms a call inside a step. So 'auto' offers it only where the bands add ≤ 10 %
   // (32×32: 6.6 %, where it wins in the step too: 102 against 142 ms for the next best).
-  const tuned = blocked.filter((f) => f !== 'tap-views' || tapViewsBandOverhead(g) <= 1.1);
+  const tuned = withoutPlainConv.filter((f) => f !== 'tap-views' || tapViewsBandOverhead(g) <= 1.1);
   const candidates: ConvRunner[] =
     methodChoice === 'auto' ? [...tuned, 'xnnpack'] : [forms.includes(methodChoice) ? methodChoice : 'direct'];
   const timings: Partial<Record<ConvRunner, number>> = {};
