@@ -113,6 +113,7 @@ export async function trainSimclr(opts: TrainSimclrOptions): Promise<TrainSimclr
     dbs: [...c.train_db, c.val_db].map((db) => dbSpecRoot(db)),
   });
   if (claimed.adopted) log(`${runDir}: a run folder of an earlier twindb, now listed in its .twindb-run.json`);
+  for (const p of claimed.removedTemps) log(`removed ${p}, left by a killed run`);
   const checkpointPath = path.join(runDir, RUN_FILES.checkpoint);
   const modelPath = path.join(runDir, RUN_FILES.model);
   const untilEpoch = Math.min(opts.untilEpoch ?? c.epochs, c.epochs);

@@ -59,6 +59,7 @@ export async function runPipeline(o: RunPipelineOptions, context: Partial<StepCo
     dbs: [dbSpecRoot(config.pool_db), dbSpecRoot(config.target_db)],
   });
   if (claimed.adopted) ctx.log(`${claimed.out}: a run folder of an earlier twindb, now listed in its .twindb-run.json`);
+  for (const p of claimed.removedTemps) ctx.log(`removed ${p}, left by a killed run`);
   const { first, last } = stepRange(o.from, o.until);
   if (o.from) await prepareFrom(o.from, config, p, ctx);
   const t0 = performance.now();

@@ -89,10 +89,19 @@ describe('run folders written in place (pretext, scan, selflabel, pipeline)', ()
     mkdirSync(path.join(d, 'features'));
     writeFileSync(path.join(d, 'features', 'train.arrow'), 'x');
     writeFileSync(path.join(d, 'my-notes.txt'), 'precious');
-    writeFileSync(path.join(d, '.model.safetensors.twindb-4194999-00aa11bb.tmp'), 'killed run');
+    const killed = '.model.safetensors.twindb-4194999-00aa11bb.tmp';
+    const live = `.checkpoint.safetensors.twindb-${process.pid}-00aa11bb.tmp`;
+    writeFileSync(path.join(d, killed), 'killed run');
+    writeFileSync(path.join(d, live), 'a run still writing');
+    writeFileSync(path.join(d, '.my-notes.txt.twindb-4194999-00aa11bb.tmp'), 'not an output of this command');
     const again = await claim(d, { files: [...files, 'prototypes.png'] });
     expect(again.manifest.files).toEqual([...files, 'prototypes.png'].sort());
     expect(readFileSync(path.join(d, 'my-notes.txt'), 'utf8')).toBe('precious');
+    // the killed run's temp of an output goes; a live writer's and a temp of a file it never writes stay
+    expect(again.removedTemps.map((p) => path.basename(p))).toEqual([killed]);
+    expect(existsSync(path.join(d, killed))).toBe(false);
+    expect(existsSync(path.join(d, live))).toBe(true);
+    expect(existsSync(path.join(d, '.my-notes.txt.twindb-4194999-00aa11bb.tmp'))).toBe(true);
   });
 
   it('refuses a foreign folder, a file, another command\'s folder and a foreign file where it writes, naming them, touching nothing', async () => {

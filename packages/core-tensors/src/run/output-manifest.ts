@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { OutputPathError } from '../errors/twindb-error.js';
 import { writeFileAtomic } from './atomic-file.js';
-import { isPidAlive, parseTempName } from './temp-files.js';
+import { isPidAlive, parseTempName, removeStaleTemps } from './temp-files.js';
 
 /**
  * Ownership of output folders. Every output folder twindb creates carries `.twindb-run.json`
@@ -116,6 +116,8 @@ export interface ClaimedRunFolder {
   /** The folder had no manifest: an earlier version's run folder (see `legacyMarker`), now carrying one. */
   adopted: boolean;
   manifest: RunManifest;
+  /** Temp files of this folder's outputs left by a killed run (their writer is dead), now removed. */
+  removedTemps: string[];
 }
 
 /**
@@ -143,7 +145,7 @@ export async function claimRunFolder(dir: string, opts: RunFolderOptions): Promi
       const code = (err as NodeJS.ErrnoException).code;
       throw new OutputPathError(out, `${what} ${out}: cannot create it (${code}); choose a writable location`, { cause: err });
     }
-    return { out, created: true, adopted: false, manifest: await writeManifest(out, opts.command, [...new Set(opts.files)].sort()) };
+    return { out, created: true, adopted: false, manifest: await writeManifest(out, opts.command, [...new Set(opts.files)].sort()), removedTemps: [] };
   }
   const entries = (await listFiles(out)).filter((f) => f !== RUN_MANIFEST && !isDeadTemp(f));
   const manifest = await readRunManifest(out);
@@ -171,7 +173,10 @@ export async function claimRunFolder(dir: string, opts: RunFolderOptions): Promi
   }
   const files = [...new Set([...(manifest?.files ?? []), ...opts.files])].sort();
   const same = manifest && manifest.version === TWINDB_VERSION && manifest.files.length === files.length && manifest.files.every((f, i) => f === files[i]);
-  return { out, created: false, adopted, manifest: same ? manifest : await writeManifest(out, opts.command, files) };
+  // A run killed mid-write (SIGKILL, power loss) leaves its temp beside the output; the folder is
+  // ours now, so the temps of its outputs whose writer is dead go (never a live run's).
+  const removedTemps = removeStaleTemps(out, [...files.map((f) => f.replace(/\/$/, '')), RUN_MANIFEST]);
+  return { out, created: false, adopted, manifest: same ? manifest : await writeManifest(out, opts.command, files), removedTemps };
 }
 
 /**
