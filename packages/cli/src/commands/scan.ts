@@ -50,7 +50,8 @@ export function registerScanCommand(program: Command): void {
       const image = config.mode === 'image';
       if (image && pretext === undefined) throw new UsageError(`--pretext is required: ${configExp} is an image-mode config (mode: image) and fine-tunes a pretext run's backbone`);
       // Before any compute (the embedding below included): --out must be new, empty or a scan run folder.
-      await claimStepFolder(o.out, 'scan', { inputs: [configExp, o.configEnv, pretext, features, valFeatures], dbs: [dbSpecRoot(config.train_db), dbSpecRoot(config.val_db)] });
+      const claimed = await claimStepFolder(o.out, 'scan', { inputs: [configExp, o.configEnv, pretext, features, valFeatures], dbs: [dbSpecRoot(config.train_db), dbSpecRoot(config.val_db)] });
+      for (const p of claimed.removedTemps) ctx.log(`removed ${p}, left by a killed run`);
       if (!image && features === undefined) {
         if (pretext === undefined) throw new UsageError('--features or --pretext is required: the SimCLR features of the DB to cluster');
         const extracted = await featuresFromPretext(pretext, config.train_db, valFeatures === undefined ? config.val_db : undefined, o.out, ctx);

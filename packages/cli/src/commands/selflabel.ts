@@ -48,7 +48,8 @@ export function registerSelflabelCommand(program: Command): void {
       const slConfig = await loadSelflabelConfig(configExp);
       const image = slConfig.mode === 'image';
       // Before any compute (the embedding below included): --out must be new, empty or a selflabel run folder.
-      await claimStepFolder(o.out, 'selflabel', { inputs: [configExp, o.configEnv, o.scan, pretext, features, valFeatures], dbs: [dbSpecRoot(slConfig.train_db), dbSpecRoot(slConfig.val_db)] });
+      const claimed = await claimStepFolder(o.out, 'selflabel', { inputs: [configExp, o.configEnv, o.scan, pretext, features, valFeatures], dbs: [dbSpecRoot(slConfig.train_db), dbSpecRoot(slConfig.val_db)] });
+      for (const p of claimed.removedTemps) ctx.log(`removed ${p}, left by a killed run`);
       if (!image && features === undefined) {
         const fromScan = path.join(o.scan, 'features', 'train.arrow');
         if (existsSync(fromScan)) {

@@ -14,7 +14,7 @@ export interface HeapFeed {
   dims?: readonly number[];
 }
 
-/** A graph input read from part of a heap tensor: `length` values from element `offset` on. */
+/** A graph input or output that is part of a heap tensor: the values `dims` covers, from element `offset` on. */
 export interface HeapWindowFeed {
   name: string;
   tensor: TensorInfo;
@@ -22,15 +22,15 @@ export interface HeapWindowFeed {
   dims: readonly number[];
 }
 
-/**
- * A graph output written into an already allocated heap tensor (dims as ORT sees them), or into
- * the window of it that starts at element `offset` (then `dims` is required).
- */
-export interface HeapOutput {
-  name: string;
-  tensor: TensorInfo;
-  dims?: readonly number[];
-  offset?: number;
+/** A graph input or output on the heap: a whole tensor or a window of one. */
+export type HeapOperand = HeapFeed | HeapWindowFeed;
+
+/** The operand's values as a view of the heap (a subarray for a window). */
+function operandView(backend: BackendWasm, operand: HeapOperand): { view: Float32Array; dims: readonly number[] } {
+  const whole = heapF32(backend, operand.tensor);
+  if (!('offset' in operand)) return { view: whole, dims: operand.dims ?? operand.tensor.shape };
+  const length = operand.dims.reduce((p, d) => p * d, 1);
+  return { view: whole.subarray(operand.offset, operand.offset + length), dims: operand.dims };
 }
 
 /**
@@ -40,32 +40,21 @@ export interface HeapOutput {
  * (windows are zero-copy views); threaded wasm shares its heap, which ORT refuses, so there the
  * operands and results go through copies.
  */
-export function runOrtIntoHeap(
-  backend: BackendWasm,
-  session: OrtSyncSession,
-  inputs: ReadonlyArray<HeapFeed | HeapWindowFeed>,
-  outputs: readonly HeapOutput[],
-): void {
-  const outViews = outputs.map(({ tensor, dims, offset }) => {
-    const view = heapF32(backend, tensor);
-    return offset === undefined ? view : view.subarray(offset, offset + dims!.reduce((p, d) => p * d, 1));
-  });
-  const shared = outViews.some((v) => v.buffer instanceof SharedArrayBuffer);
+export function runOrtIntoHeap(backend: BackendWasm, session: OrtSyncSession, inputs: readonly HeapOperand[], outputs: readonly HeapOperand[]): void {
+  const outViews = outputs.map((o) => operandView(backend, o));
+  const shared = outViews.some(({ view }) => view.buffer instanceof SharedArrayBuffer);
   const feeds: Record<string, OrtFeed> = {};
-  for (const feed of inputs) {
-    let view = heapF32(backend, feed.tensor);
-    const dims = feed.dims ?? feed.tensor.shape;
-    if ('offset' in feed) view = view.subarray(feed.offset, feed.offset + dims.reduce((p, d) => p * d, 1));
-    feeds[feed.name] = { data: shared ? view.slice() : view, dims };
+  for (const input of inputs) {
+    const { view, dims } = operandView(backend, input);
+    feeds[input.name] = { data: shared ? view.slice() : view, dims };
   }
   const names = outputs.map((o) => o.name);
   if (shared) {
     const result = session.run(feeds, names);
-    outputs.forEach((o, i) => outViews[i].set(result[o.name]));
+    outputs.forEach((o, i) => outViews[i].view.set(result[o.name]));
     return;
   }
-  const into = Object.fromEntries(outputs.map((o, i) => [o.name, { data: outViews[i], dims: o.dims ?? o.tensor.shape }]));
-  session.run(feeds, names, into);
+  session.run(feeds, names, Object.fromEntries(outputs.map((o, i) => [o.name, { data: outViews[i].view, dims: outViews[i].dims }])));
 }
 
 /**

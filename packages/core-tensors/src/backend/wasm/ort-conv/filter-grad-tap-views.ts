@@ -11,9 +11,9 @@
  * Here x and dy are laid out channel-major on a common grid: each image gets Hg × Wg cells
  * (Hg = H + max pad rows, Wg = W + max pad cols), the image in the top-left and zeros in the
  * extra rows and columns, all images back to back per channel; x also gets one zero channel before
- * and after (filled here, not by ORT). On that grid a tap (a,b) is one constant offset, (a − pt)·Wg + (b − pl): a read that
- * falls outside the image lands in a zero row or column (of this image, the one before, or a
- * zero channel), never on another pixel. So x shifted by a tap is the grid read from that offset,
+ * and after (filled here, not by ORT). On that grid a tap (a,b) is one constant offset,
+ * (a − pt)·Wg + (b − pl): a read that falls outside the image lands in a zero row or column (of this
+ * image, the one before, or a zero channel), never on another pixel. So x shifted by a tap is the grid read from that offset,
  * a contiguous [ci, K] window (K = n·Hg·Wg; its rows run on into the next channel, where dy's
  * zero cells meet them), and each tap is one Gemm(window, dy grid, transB) → [ci, co].
  * The zero cells cost work: ×1.06 at 32×32, ×1.56 at 4×4, which is why ort-conv times it
