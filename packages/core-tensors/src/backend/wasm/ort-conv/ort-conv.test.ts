@@ -8,6 +8,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../math/random.js';
 import type { ConvGeometry } from './conv-geometry.js';
+import { TapViewsFilterGrad } from './filter-grad-tap-views.js';
 import { runConv, setConvEngine } from './ort-conv.js';
 
 function heapStub(shared: boolean): BackendWasm {
@@ -114,6 +115,56 @@ describe('runConv on ONNX Runtime', () => {
           }
         }
       }
+    }
+  });
+});
+
+describe('tap-views filter gradient in chunks', () => {
+  // 4 images, asymmetric pads (2 above, 2 right): reads that leave an image must land on zeros of
+  // this image, the one before, another chunk's bands, or the margins — never on another pixel.
+  const gc: ConvGeometry = {
+    n: 4, h: 5, w: 4, ci: 2, co: 3, ho: 5, wo: 4, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1,
+    padTop: 2, padBottom: 0, padLeft: 0, padRight: 2,
+  };
+  const rng = new Rng('tap-views-chunks');
+  const x = Float32Array.from({ length: gc.n * gc.h * gc.w * gc.ci }, () => rng.normal());
+  const dy = Float32Array.from({ length: gc.n * gc.ho * gc.wo * gc.co }, () => rng.normal());
+  const expected = new Float64Array(gc.kh * gc.kw * gc.ci * gc.co);
+  for (let a = 0; a < gc.kh; a++) {
+    for (let b = 0; b < gc.kw; b++) {
+      for (let c = 0; c < gc.ci; c++) {
+        for (let o = 0; o < gc.co; o++) {
+          let s = 0;
+          for (let m = 0; m < gc.n; m++) {
+            for (let i = 0; i < gc.ho; i++) {
+              for (let j = 0; j < gc.wo; j++) {
+                const yy = i + a - gc.padTop;
+                const xx = j + b - gc.padLeft;
+                if (yy < 0 || yy >= gc.h || xx < 0 || xx >= gc.w) continue;
+                s += x[((m * gc.h + yy) * gc.w + xx) * gc.ci + c] * dy[((m * gc.ho + i) * gc.wo + j) * gc.co + o];
+              }
+            }
+          }
+          expected[((a * gc.kh + b) * gc.ci + c) * gc.co + o] = s;
+        }
+      }
+    }
+  }
+  // One image's grid is 7 × 6 cells × 3 channels = 126 values.
+  it.each([
+    { chunkValues: 126, chunks: 4 },
+    { chunkValues: 252, chunks: 2 },
+    { chunkValues: 1 << 20, chunks: 1 },
+  ])('equals the patch sums with $chunks chunk(s)', ({ chunkValues, chunks }) => {
+    const backend = heapStub(false);
+    const tapViews = new TapViewsFilterGrad(gc, { chunkValues });
+    try {
+      expect(tapViews.chunks).toBe(chunks);
+      const out = tapViews.run(backend, put(backend, x, [gc.n, gc.h, gc.w, gc.ci]), put(backend, dy, [gc.n, gc.ho, gc.wo, gc.co]));
+      const actual = backend.typedArrayFromHeap(out) as Float32Array;
+      for (let i = 0; i < expected.length; i++) expect(actual[i]).toBeCloseTo(expected[i], 4);
+    } finally {
+      tapViews.dispose();
     }
   });
 });
