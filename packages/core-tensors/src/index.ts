@@ -50,6 +50,7 @@ export {
   liveTemps,
   removeLiveTemps,
   removeStaleTemps,
+  logRemovedTemps,
   removeTempsOnExit,
 } from './run/temp-files.js';
 export { installSignalCleanup, SIGNAL_EXIT_CODES, type SignalCleanupOptions } from './run/signal-cleanup.js';

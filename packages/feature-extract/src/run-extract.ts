@@ -6,6 +6,7 @@ import {
   exportFeaturesCsv,
   FeatureWriter,
   planOutputFile,
+  logRemovedTemps,
   removeStaleTemps,
   formatZodIssues,
   InputDataError,
@@ -68,8 +69,8 @@ export async function runExtract(input: ExtractOptionsInput, context: Partial<St
   const summaryFile = path.join(runDir, 'extract.summary.json');
   await planOutputFile(summaryFile, { inputs: [opts.encoder], createDir: true, what: '--run-dir' });
   if (opts.csv !== undefined) await planCsv(opts.csv, { encoder: opts.encoder, out: opts.out, others: [rejectedCsv, summaryFile, path.join(runDir, 'extract.log.jsonl')] });
-  for (const p of removeStaleTemps(outDir, [path.basename(opts.out), path.basename(rejectedCsv)])) ctx.log(`removed ${p}, left by a killed run`);
-  if (opts.csv !== undefined) for (const p of removeStaleTemps(path.dirname(path.resolve(opts.csv)), [path.basename(opts.csv)])) ctx.log(`removed ${p}, left by a killed run`);
+  logRemovedTemps(removeStaleTemps(outDir, [path.basename(opts.out), path.basename(rejectedCsv)]), ctx.log);
+  if (opts.csv !== undefined) logRemovedTemps(removeStaleTemps(path.dirname(path.resolve(opts.csv)), [path.basename(opts.csv)]), ctx.log);
   const bytes = readEncoder(opts.encoder);
   const encoderSha256 = createHash('sha256').update(bytes).digest('hex');
   const spec = encoderSpec(bytes, opts.encoder, opts);

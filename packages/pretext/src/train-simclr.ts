@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { claimRunFolder, identityHash, Rng, RunLog, UsageError, writeFileAtomic, type StepContext } from '@twindb/core-tensors';
+import { claimRunFolder, identityHash, logRemovedTemps, Rng, RunLog, UsageError, writeFileAtomic, type StepContext } from '@twindb/core-tensors';
 import { type BackendChoice, initBackend } from '@twindb/core-tensors/backend';
 import { AugmentedDataset, dbSpecRoot, openImageSource, trainTransform, type ImageFormat } from '@twindb/core-tensors/data';
 import { createBackbone, createOptimizer, defaultInChannels, learningRateAt, lrScheduleOf, saveTrainingCheckpoint } from '@twindb/core-tensors/nn';
@@ -113,7 +113,7 @@ export async function trainSimclr(opts: TrainSimclrOptions): Promise<TrainSimclr
     dbs: [...c.train_db, c.val_db].map((db) => dbSpecRoot(db)),
   });
   if (claimed.adopted) log(`${runDir}: a run folder of an earlier twindb, now listed in its .twindb-run.json`);
-  for (const p of claimed.removedTemps) log(`removed ${p}, left by a killed run`);
+  logRemovedTemps(claimed.removedTemps, log);
   const checkpointPath = path.join(runDir, RUN_FILES.checkpoint);
   const modelPath = path.join(runDir, RUN_FILES.model);
   const untilEpoch = Math.min(opts.untilEpoch ?? c.epochs, c.epochs);

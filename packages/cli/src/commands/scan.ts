@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError } from '@twindb/core-tensors';
+import { logRemovedTemps, UsageError } from '@twindb/core-tensors';
 import { dbSpecRoot } from '@twindb/core-tensors/data';
 import { claimStepFolder, loadScanConfig, runScan, ScanOptionsSchema } from '@twindb/scan';
 import { writePrototypes } from './prototypes.js';
@@ -51,7 +51,7 @@ export function registerScanCommand(program: Command): void {
       if (image && pretext === undefined) throw new UsageError(`--pretext is required: ${configExp} is an image-mode config (mode: image) and fine-tunes a pretext run's backbone`);
       // Before any compute (the embedding below included): --out must be new, empty or a scan run folder.
       const claimed = await claimStepFolder(o.out, 'scan', { inputs: [configExp, o.configEnv, pretext, features, valFeatures], dbs: [dbSpecRoot(config.train_db), dbSpecRoot(config.val_db)] });
-      for (const p of claimed.removedTemps) ctx.log(`removed ${p}, left by a killed run`);
+      logRemovedTemps(claimed.removedTemps, ctx.log);
       if (!image && features === undefined) {
         if (pretext === undefined) throw new UsageError('--features or --pretext is required: the SimCLR features of the DB to cluster');
         const extracted = await featuresFromPretext(pretext, config.train_db, valFeatures === undefined ? config.val_db : undefined, o.out, ctx);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { UsageError } from '@twindb/core-tensors';
+import { logRemovedTemps, UsageError } from '@twindb/core-tensors';
 import { dbSpecRoot } from '@twindb/core-tensors/data';
 import { claimStepFolder, loadScanConfig } from '@twindb/scan';
 import { loadSelflabelConfig, runSelflabel, SelflabelOptionsSchema } from '@twindb/selflabel';
@@ -49,7 +49,7 @@ export function registerSelflabelCommand(program: Command): void {
       const image = slConfig.mode === 'image';
       // Before any compute (the embedding below included): --out must be new, empty or a selflabel run folder.
       const claimed = await claimStepFolder(o.out, 'selflabel', { inputs: [configExp, o.configEnv, o.scan, pretext, features, valFeatures], dbs: [dbSpecRoot(slConfig.train_db), dbSpecRoot(slConfig.val_db)] });
-      for (const p of claimed.removedTemps) ctx.log(`removed ${p}, left by a killed run`);
+      logRemovedTemps(claimed.removedTemps, ctx.log);
       if (!image && features === undefined) {
         const fromScan = path.join(o.scan, 'features', 'train.arrow');
         if (existsSync(fromScan)) {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { claimRunFolder, recordRunFiles, stepContext, UsageError, type StepContext } from '@twindb/core-tensors';
+import { claimRunFolder, logRemovedTemps, recordRunFiles, stepContext, UsageError, type StepContext } from '@twindb/core-tensors';
 import { dbSpecRoot, formatDbSpec, parseDbSpec } from '@twindb/core-tensors/data';
 import { runExtract } from '@twindb/feature-extract';
 import { runSample, type SampleReport } from '@twindb/nn-sampler';
@@ -59,7 +59,7 @@ export async function runPipeline(o: RunPipelineOptions, context: Partial<StepCo
     dbs: [dbSpecRoot(config.pool_db), dbSpecRoot(config.target_db)],
   });
   if (claimed.adopted) ctx.log(`${claimed.out}: a run folder of an earlier twindb, now listed in its .twindb-run.json`);
-  for (const p of claimed.removedTemps) ctx.log(`removed ${p}, left by a killed run`);
+  logRemovedTemps(claimed.removedTemps, ctx.log);
   const { first, last } = stepRange(o.from, o.until);
   if (o.from) await prepareFrom(o.from, config, p, ctx);
   const t0 = performance.now();

@@ -100,6 +100,11 @@ export function removeStaleTemps(dir: string, finalNames?: readonly string[]): s
   return removed;
 }
 
+/** Logs each temp a killed run left and this run removed, in the one wording every step uses. */
+export function logRemovedTemps(removed: readonly string[], log: (msg: string) => void): void {
+  for (const p of removed) log(`removed ${p}, left by a killed run`);
+}
+
 let exitHook = false;
 /** Makes `process.exit` (and a normal end of the event loop) remove the live temps. Idempotent. */
 export function removeTempsOnExit(): void {

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { checkOutputFolder, InputDataError, OutputPathError, removeStaleTemps, tempPathFor, trackTemp, untrackTemp } from '@twindb/core-tensors';
+import { checkOutputFolder, InputDataError, OutputPathError, logRemovedTemps, removeStaleTemps, tempPathFor, trackTemp, untrackTemp } from '@twindb/core-tensors';
 import { loadTarget, type LoadedTarget } from '../io/load-target.js';
 import { openFeatures } from '../io/open-features.js';
 import type { SampleOptions } from '../options.js';
@@ -32,7 +32,7 @@ export async function openInputs(o: SampleOptions, warn: (m: string) => void, lo
   const check = await checkOutputFolder(o.out, { command: 'sample', overwrite: o.overwrite, inputs: [...files, o.targetDb, o.poolDb], dbs: [o.targetDb, o.poolDb] });
   const out = check.out;
   // Logged, not a warning: the outputs of a rerun are the same as an uninterrupted run's.
-  for (const p of removeStaleTemps(path.dirname(out), [path.basename(out)])) log(`removed ${p}, left by a killed run`);
+  logRemovedTemps(removeStaleTemps(path.dirname(out), [path.basename(out)]), log);
   const scratch = tempPathFor(out);
   trackTemp(scratch);
   try {

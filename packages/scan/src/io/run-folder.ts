@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { claimRunFolder, identityChanges, UsageError, type ClaimedRunFolder } from '@twindb/core-tensors';
+import { claimRunFolder, identityChanges, logRemovedTemps, UsageError, type ClaimedRunFolder } from '@twindb/core-tensors';
 import { readHeadCheckpoint, type LoadedHeadCheckpoint } from './head-checkpoint.js';
 
 /** The training steps whose output folder this is. */
@@ -72,7 +72,7 @@ export interface OpenRunFolderOptions extends StepFolderInputs {
 export async function openRunFolder(out: string, o: OpenRunFolderOptions): Promise<RunFolder> {
   const claimed = await claimStepFolder(out, o.step, o);
   if (claimed.adopted) o.log(`${claimed.out}: a run folder of an earlier twindb, now listed in its .twindb-run.json`);
-  for (const p of claimed.removedTemps) o.log(`removed ${p}, left by a killed run`);
+  logRemovedTemps(claimed.removedTemps, o.log);
   const checkpointPath = path.join(out, o.checkpointName);
   if (existsSync(checkpointPath) && !o.resume) {
     throw new UsageError(`${checkpointPath} exists: pass resume (--resume) to continue that run, or choose another out folder`);

@@ -18,6 +18,7 @@
  * 128 → 60 ms, input gradient 134 → 71 ms), on mid-sized ones it loses (16×16×128, batch 256:
  * forward 205 → 268 ms), so ort-conv times both on first use of a shape and keeps the faster.
  */
+import type { ConvMethodChoiceOption } from '../../backend-options.js';
 import { OnnxGraphBuilder } from '../../../onnx/onnx-graph.js';
 import type { ConvGeometry } from './conv-geometry.js';
 import { NCHWC_CONV, nchwcBlockSize, nchwcFits, withNchwcDomain } from './nchwc.js';
@@ -28,7 +29,8 @@ export type ConvGraphKind = 'forward' | 'filter-grad' | 'input-grad';
  * How a graph computes its convolution: ORT's Conv/ConvTranspose (or per-tap Gemms), one GEMM, or
  * ORT's blocked NCHWc Conv (nchwc.ts; forward and input gradient, whole channel blocks).
  */
-export type ConvGraphMethod = 'direct' | 'im2col' | 'nchwc';
+/** The forms written as one ORT graph: every method of the zod schema but `auto` and `tap-views` (two sessions). */
+export type ConvGraphMethod = Exclude<ConvMethodChoiceOption, 'auto' | 'tap-views'>;
 
 /** Input and output names shared by the graphs and their callers. */
 export const CONV_GRAPH_IO = {

@@ -11,10 +11,11 @@
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { ConvMethodChoiceOption } from '../../backend-options.js';
 import { ortAvailability, OrtSyncSession } from '../../ort/ort-sync-session.js';
 import { profileScope } from '../../profile/kernel-profile.js';
 import { runOrtOnHeap } from '../ort-heap-run.js';
-import { CONV_GRAPH_IO, convGraph, convGraphMethods, type ConvGraphKind, type ConvGraphMethod } from './conv-graphs.js';
+import { CONV_GRAPH_IO, convGraph, convGraphMethods, type ConvGraphKind } from './conv-graphs.js';
 import { TapViewsFilterGrad, tapViewsBandOverhead, tapViewsFit } from './filter-grad-tap-views.js';
 import { convMacs, geometryKey, type ConvGeometry } from './conv-geometry.js';
 
@@ -32,7 +33,7 @@ let minMacs = DEFAULT_MIN_MACS;
 let methodChoice: ConvMethodChoice = 'auto';
 
 /** How ORT computes one layer kind: a single graph (conv-graphs.ts) or the tap-views filter gradient. */
-export type ConvMethod = ConvGraphMethod | 'tap-views';
+export type ConvMethod = Exclude<ConvMethodChoiceOption, 'auto'>;
 
 /** What runs one layer kind: XNNPACK (the kernel's own wasm path) or an ORT form. */
 export type ConvRunner = 'xnnpack' | ConvMethod;
@@ -51,8 +52,8 @@ interface Decision {
 }
 const decisions = new Map<string, Decision>();
 
-/** Which form runs each layer on ORT: whichever is fastest on first use ('auto'), or one. */
-export type ConvMethodChoice = 'auto' | ConvMethod;
+/** Which form runs each layer on ORT: whichever is fastest on first use ('auto'), or one (the zod schema's names). */
+export type ConvMethodChoice = ConvMethodChoiceOption;
 
 export interface ConvEngineOptions {
   /** Smallest layer (forward multiply-adds) sent to ONNX Runtime; 0 sends every layer (tests). */
