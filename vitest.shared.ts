@@ -25,6 +25,9 @@ export function packageTestConfig(name: string, opts: { timeoutMs?: number } = {
       testTimeout: opts.timeoutMs ?? 60_000,
       hookTimeout: opts.timeoutMs ?? 60_000,
       pool: 'forks',
+      // Tests never read or grow the user's conv plan cache (~/.cache/twindb); the plan's own tests
+      // use temp files.
+      env: { TWINDB_CONV_PLAN: 'off' },
       // The JSON report lets .ci/run print one closing 'N passed, N failed' line for all projects.
       reporters: ['default', ['json', { outputFile: `${resultsDir}${name}.json` }]],
     },

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { exitCodeOf, EXIT_CODES, installSignalCleanup, mallocTuning } from '@twindb/core-tensors';
-import { BackendChoiceSchema, initBackend, parseBackendChoice } from '@twindb/core-tensors/backend';
+import { BackendChoiceSchema, BackendOptionsSchema, defaultConvPlanPath, initBackend, parseBackendChoice } from '@twindb/core-tensors/backend';
 import { registerExtractCommand } from './commands/extract.js';
 import { registerFeaturesCommand } from './commands/features.js';
 import { registerPretextCommand } from './commands/pretext.js';
@@ -16,6 +16,8 @@ import { cliTerminal, configureTerminal } from './step-context.js';
 /** Options every subcommand understands. */
 export interface GlobalOptions {
   backend?: string;
+  /** Conv plan file, or 'off' (always set: it has a default). */
+  convPlan: string;
   quiet?: boolean;
   verbose?: boolean;
 }
@@ -42,6 +44,11 @@ export function createProgram(): Command {
       new Option('--backend <name>', 'TensorFlow.js backend (env TWINDB_BACKEND)')
         .choices(BackendChoiceSchema.options)
         .env('TWINDB_BACKEND'),
+    )
+    .addOption(
+      new Option('--conv-plan <file>', BackendOptionsSchema.shape.convPlan.description ?? 'conv plan file')
+        .env('TWINDB_CONV_PLAN')
+        .default(defaultConvPlanPath()),
     )
     .showHelpAfterError()
     // Usage errors (unknown flag, bad choice, missing argument) become exit code 2, not an exit inside commander.
@@ -76,6 +83,8 @@ export function createProgram(): Command {
   // Before a command runs: its lines and progress go to a terminal set up for --quiet / --verbose.
   program.hook('preAction', (_root, action) => {
     const o = { ...program.opts<GlobalOptions>(), ...action.opts<GlobalOptions>() };
+    // The steps' packages read it through initBackend (env), as library callers can.
+    process.env.TWINDB_CONV_PLAN = program.opts<GlobalOptions>().convPlan;
     const t = configureTerminal(o.quiet ? 'quiet' : o.verbose ? 'verbose' : 'normal');
     t.debug(`twindb ${action.name()}: options ${JSON.stringify({ ...program.opts(), ...action.opts() })}`);
   });

@@ -36,6 +36,12 @@ export const BackendOptionsSchema = z.object({
   backend: BackendChoiceSchema.optional().describe('Forced backend; defaults to TWINDB_BACKEND, then auto.'),
   convEngine: ConvEngineChoiceSchema.optional().describe('wasm only; defaults to TWINDB_CONV_ENGINE, then auto.'),
   convMethod: ConvMethodChoiceSchema.optional().describe('ort engine only; defaults to TWINDB_CONV_METHOD, then auto.'),
+  convPlan: z
+    .string()
+    .optional()
+    .describe(
+      'Conv plan file (JSON) keeping each layer\'s timed conv form for later processes on this machine, so reruns and resumes round alike (ort engine, auto method); "off" for none. Library default: TWINDB_CONV_PLAN, else off; the twindb CLI defaults to ~/.cache/twindb/conv-plan.json.',
+    ),
   log: z
     .custom<(msg: string) => void>((v) => typeof v === 'function')
     .optional()

@@ -24,7 +24,8 @@ export { BATCH_NORM_ACT_TRAIN, type BatchNormActTrainAttrs } from './wasm/kernel
 export { BATCH_NORM_ACT_TRAIN_GRAD, type BatchNormActTrainGradAttrs } from './wasm/kernels/BatchNormActTrainGrad.js';
 export { BATCH_NORM_ACT_INFER } from './wasm/kernels/BatchNormActInfer.js';
 export { batchNormActTrain, batchNormActInfer, hasFusedBatchNorm, type BatchNormActAttrs } from './wasm/ops/batch-norm-act.js';
-export { setConvEngine, convEngine, ortConvSessionCount, ortConvChoices, type ConvEngine, type ConvMethodChoice } from './wasm/ort-conv/ort-conv.js';
+export { ConvPlanFile, ConvPlanFileSchema, ConvRunnerSchema, convPlanMachineKey, defaultConvPlanPath, type PlannedRunner } from './wasm/ort-conv/conv-plan.js';
+export { setConvEngine, setConvPlan, convEngine, ortConvSessionCount, ortConvChoices, type ConvEngine, type ConvMethodChoice, type ConvDecisionSource } from './wasm/ort-conv/ort-conv.js';
 export {
   enableKernelProfile,
   disableKernelProfile,

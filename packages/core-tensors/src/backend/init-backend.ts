@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type BackendChoice,
@@ -11,7 +12,8 @@ import {
 import { ortAvailability } from './ort/ort-sync-session.js';
 import { mallocTuning, mallocTuningPrefix } from '../run/malloc-tuning.js';
 import { enableKernelProfile, formatKernelProfile, profileRequestedByEnv } from './profile/kernel-profile.js';
-import { type ConvEngine, setConvEngine } from './wasm/ort-conv/ort-conv.js';
+import { ConvPlanFile } from './wasm/ort-conv/conv-plan.js';
+import { type ConvEngine, setConvEngine, setConvPlan } from './wasm/ort-conv/ort-conv.js';
 import './register-gradients.js';
 import { registerWasmTrainingKernels } from './wasm/register-training-kernels.js';
 import { configureWasmThreads } from './wasm/wasm-threads.js';
@@ -32,6 +34,8 @@ export interface BackendInfo {
   registeredKernels: string[];
   /** wasm only: what runs the convolutions ('ort' = ONNX Runtime's native kernels). */
   convEngine?: ConvEngine;
+  /** ort engine under the auto method: the conv plan file in use and its decisions for this machine when read. */
+  convPlan?: { file: string; decisions: number };
 }
 
 type Candidate = Exclude<BackendChoice, 'auto'>;
@@ -68,10 +72,12 @@ export function initBackend(opts: BackendOptions = {}): Promise<BackendInfo> {
     opts.convEngine ?? (envEngine ? parseConvEngineChoice(envEngine, 'TWINDB_CONV_ENGINE') : 'auto');
   const envMethod = process.env.TWINDB_CONV_METHOD;
   const method = opts.convMethod ?? (envMethod ? parseConvMethodChoice(envMethod, 'TWINDB_CONV_METHOD') : 'auto');
-  const key = `${choice}:${engine}:${method}`;
+  const planSetting = opts.convPlan ?? process.env.TWINDB_CONV_PLAN ?? '';
+  const planFile = planSetting === '' || planSetting === 'off' ? undefined : path.resolve(planSetting);
+  const key = `${choice}:${engine}:${method}:${planFile ?? ''}`;
   if (current && currentKey === key) return current;
   currentKey = key;
-  current = selectBackend(choice, engine, method, opts.log ?? ((m) => process.stderr.write(`[twindb] ${m}\n`)));
+  current = selectBackend(choice, engine, method, planFile, opts.log ?? ((m) => process.stderr.write(`[twindb] ${m}\n`)));
   current.catch(() => {
     current = undefined;
     currentKey = undefined;
@@ -83,6 +89,7 @@ async function selectBackend(
   choice: BackendChoice,
   engine: ConvEngineChoice,
   method: ConvMethodChoiceOption,
+  planFile: string | undefined,
   log: (msg: string) => void,
 ): Promise<BackendInfo> {
   const forced = choice !== 'auto';
@@ -94,7 +101,13 @@ async function selectBackend(
     const outcome = await tryCandidate(candidate, log, convEngine);
     if (outcome.ok) {
       const registeredKernels = candidate === 'wasm' ? registerWasmTrainingKernels() : [];
-      if (convEngine) setConvEngine(convEngine, { method });
+      let plan: ConvPlanFile | undefined;
+      if (convEngine) {
+        setConvEngine(convEngine, { method });
+        plan = convEngine === 'ort' && method === 'auto' && planFile ? new ConvPlanFile(planFile) : undefined;
+        setConvPlan(plan);
+        if (plan) log(`conv plan: ${plan.file} (${plan.size} layer decisions for this machine; new layers are timed and added)`);
+      }
       // Last, so that every kernel registered by now (stock and twindb's) is timed; the table of
       // the whole run goes to stderr when the process ends.
       if (profileRequestedByEnv()) {
@@ -109,6 +122,7 @@ async function selectBackend(
         forced,
         registeredKernels,
         ...(convEngine ? { convEngine } : {}),
+        ...(plan ? { convPlan: { file: plan.file, decisions: plan.size } } : {}),
       };
       const why = skipped.length ? `; skipped: ${skipped.join('; ')}` : '';
       log(`backend ${info.name} (${candidate} via ${info.provider}${forced ? ', forced' : ''})${why}`);

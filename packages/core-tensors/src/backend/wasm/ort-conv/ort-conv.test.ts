@@ -5,11 +5,15 @@
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../math/random.js';
 import type { ConvGeometry } from './conv-geometry.js';
 import { TapViewsFilterGrad } from './filter-grad-tap-views.js';
-import { runConv, setConvEngine } from './ort-conv.js';
+import { ConvPlanFile } from './conv-plan.js';
+import { ortConvChoices, runConv, setConvEngine, setConvPlan } from './ort-conv.js';
 
 function heapStub(shared: boolean): BackendWasm {
   const buffer = shared ? new SharedArrayBuffer(1 << 20) : new ArrayBuffer(1 << 20);
@@ -166,5 +170,73 @@ describe('tap-views filter gradient in chunks', () => {
     } finally {
       tapViews.dispose();
     }
+  });
+});
+
+describe('runConv under auto with a conv plan', () => {
+  afterAll(() => {
+    setConvPlan(undefined);
+    setConvEngine('xnnpack');
+  });
+  const rng = new Rng('ort-conv-plan');
+  const x = Float32Array.from({ length: g.h * g.w * g.ci }, () => rng.normal());
+  const f = Float32Array.from({ length: g.kh * g.kw * g.ci * g.co }, () => rng.normal());
+  const forwardKey = 'forward:1,5,4,2,3,5,4,3,3,1,1,1,1,1,1,1,1';
+  /** One process's first forward call of the layer: its output bits and how the runner was chosen. */
+  const firstCall = (plan: ConvPlanFile | undefined) => {
+    setConvEngine('ort', { minMacs: 0, method: 'auto' });
+    setConvPlan(plan);
+    const backend = heapStub(false);
+    const xnnpack = () => put(backend, referenceConv(x, f), [1, g.ho, g.wo, g.co]);
+    const out = runConv(backend, 'forward', g, put(backend, x, [1, g.h, g.w, g.ci]), put(backend, f, [g.kh, g.kw, g.ci, g.co]), [1, g.ho, g.wo, g.co], xnnpack);
+    const bits = Array.from(new Uint32Array((backend.typedArrayFromHeap(out) as Float32Array).slice().buffer));
+    return { bits, choice: ortConvChoices().find((c) => c.layer === forwardKey)! };
+  };
+
+  it('times a layer the plan lacks and records the winner; a later process replays it without timing, bit for bit', () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'twindb-plan-run-')), 'plan.json');
+    const timed = firstCall(new ConvPlanFile(file, 'test machine'));
+    expect(timed.choice.source).toBe('timed');
+    expect(Object.keys(timed.choice.timings).sort()).toEqual(['direct', 'im2col', 'xnnpack']);
+    expect(JSON.parse(readFileSync(file, 'utf8')).machines['test machine']).toEqual({ [forwardKey]: timed.choice.runner });
+
+    const replayed = firstCall(new ConvPlanFile(file, 'test machine'));
+    expect(replayed.choice).toMatchObject({ source: 'plan', runner: timed.choice.runner, timings: {} });
+    expect(replayed.bits).toEqual(timed.bits);
+  });
+
+  /** The layer's output bits with `runner` pinned (no plan, no timing). */
+  const pinnedBits = (runner: 'im2col' | 'direct' | 'xnnpack') => {
+    if (runner === 'xnnpack') return Array.from(new Uint32Array(referenceConv(x, f).buffer));
+    setConvPlan(undefined);
+    setConvEngine('ort', { minMacs: 0, method: runner });
+    const backend = heapStub(false);
+    const out = runConv(backend, 'forward', g, put(backend, x, [1, g.h, g.w, g.ci]), put(backend, f, [g.kh, g.kw, g.ci, g.co]), [1, g.ho, g.wo, g.co], noXnnpack);
+    return Array.from(new Uint32Array((backend.typedArrayFromHeap(out) as Float32Array).slice().buffer));
+  };
+
+  it.each(['im2col', 'direct', 'xnnpack'] as const)('runs the form the plan names (%s), not the fastest', (runner) => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'twindb-plan-run-')), 'plan.json');
+    writeFileSync(file, JSON.stringify({ version: 1, machines: { m: { [forwardKey]: runner } } }));
+    const planned = firstCall(new ConvPlanFile(file, 'm'));
+    expect(planned.choice).toMatchObject({ source: 'plan', runner });
+    expect(planned.bits).toEqual(pinnedBits(runner));
+  });
+
+  it('adopts the decision another process recorded while this one was timing, and returns its result', () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'twindb-plan-run-')), 'plan.json');
+    const mine = new ConvPlanFile(file, 'm');
+    // Recorded after `mine` read the file. 'direct' is not the last candidate timed (XNNPACK is),
+    // so the result of the timing runs is not its own and must be computed again by it.
+    new ConvPlanFile(file, 'm').record(forwardKey, 'direct');
+    const raced = firstCall(mine);
+    expect(raced.choice).toMatchObject({ source: 'timed', runner: 'direct' });
+    expect(raced.bits).toEqual(pinnedBits('direct'));
+  });
+
+  it('refuses a plan naming a form that cannot compute the layer, naming the file and the layer', () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'twindb-plan-run-')), 'plan.json');
+    writeFileSync(file, JSON.stringify({ version: 1, machines: { m: { [forwardKey]: 'tap-views' } } }));
+    expect(() => firstCall(new ConvPlanFile(file, 'm'))).toThrow(`conv plan ${file}: layer ${forwardKey} names 'tap-views', which cannot compute it`);
   });
 });

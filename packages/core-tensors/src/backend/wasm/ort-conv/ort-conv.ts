@@ -11,11 +11,13 @@
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { InputDataError } from '../../../errors/twindb-error.js';
 import type { ConvMethodChoiceOption } from '../../backend-options.js';
 import { ortAvailability, OrtSyncSession } from '../../ort/ort-sync-session.js';
 import { profileScope } from '../../profile/kernel-profile.js';
 import { runOrtOnHeap } from '../ort-heap-run.js';
 import { CONV_GRAPH_IO, convGraph, convGraphMethods, type ConvGraphKind } from './conv-graphs.js';
+import type { ConvPlanFile } from './conv-plan.js';
 import { TapViewsFilterGrad, tapViewsBandOverhead, tapViewsFit } from './filter-grad-tap-views.js';
 import { convMacs, geometryKey, type ConvGeometry } from './conv-geometry.js';
 
@@ -44,13 +46,18 @@ interface OrtConvForm {
   dispose(): void;
 }
 
+/** How a layer's runner was chosen: timed on first use, read from the conv plan, or pinned by the method. */
+export type ConvDecisionSource = 'timed' | 'plan' | 'pinned';
+
 interface Decision {
   runner: ConvRunner;
   form?: OrtConvForm;
+  source: ConvDecisionSource;
   /** Fastest timed run of each candidate on first use (ms), when there was a choice; a hopeless one's single run. */
   timings: Partial<Record<ConvRunner, number>>;
 }
 const decisions = new Map<string, Decision>();
+let plan: ConvPlanFile | undefined;
 
 /** Which form runs each layer on ORT: whichever is fastest on first use ('auto'), or one (the zod schema's names). */
 export type ConvMethodChoice = ConvMethodChoiceOption;
@@ -85,6 +92,17 @@ export function setConvEngine(next: ConvEngine, opts: ConvEngineOptions = {}): v
   }
 }
 
+/**
+ * Under the `auto` method, reads each layer's runner from `next` when it has one and records the
+ * ones it times there (conv-plan.ts), so that processes on this machine run the same forms and
+ * round alike. `undefined` times every layer afresh. Drops the decisions made so far.
+ */
+export function setConvPlan(next: ConvPlanFile | undefined): void {
+  for (const d of decisions.values()) d.form?.dispose();
+  decisions.clear();
+  plan = next;
+}
+
 export function convEngine(): ConvEngine {
   return engine;
 }
@@ -96,9 +114,9 @@ export function ortConvSessionCount(): number {
   return n;
 }
 
-/** Per layer shape and kind, what runs it and, when candidates were timed, their times (ms). */
-export function ortConvChoices(): Array<{ layer: string; runner: ConvRunner; timings: Partial<Record<ConvRunner, number>> }> {
-  return [...decisions.entries()].map(([layer, { runner, timings }]) => ({ layer, runner, timings }));
+/** Per layer shape and kind, what runs it, how that was chosen and, when candidates were timed, their times (ms). */
+export function ortConvChoices(): Array<{ layer: string; runner: ConvRunner; source: ConvDecisionSource; timings: Partial<Record<ConvRunner, number>> }> {
+  return [...decisions.entries()].map(([layer, { runner, source, timings }]) => ({ layer, runner, source, timings }));
 }
 
 /**
@@ -154,11 +172,16 @@ export function runConv(
   // against 54 ms a call inside a step. So 'auto' offers it only where the bands add ≤ 10 %
   // (32×32: 6.6 %, where it wins in the step too: 102 against 142 ms for the next best).
   const tuned = withoutPlainConv.filter((f) => f !== 'tap-views' || tapViewsBandOverhead(g) <= 1.1);
+  const planned = methodChoice === 'auto' ? plan?.get(key) : undefined;
+  if (planned !== undefined && planned !== 'xnnpack' && !forms.includes(planned)) {
+    throw new InputDataError(`conv plan ${plan!.file}: layer ${key} names '${planned}', which cannot compute it (it can: ${[...forms, 'xnnpack'].join(', ')}); delete the file to time the layers again`);
+  }
   const candidates: ConvRunner[] =
-    methodChoice === 'auto' ? [...tuned, 'xnnpack'] : [forms.includes(methodChoice) ? methodChoice : 'direct'];
+    planned !== undefined ? [planned] : methodChoice === 'auto' ? [...tuned, 'xnnpack'] : [forms.includes(methodChoice) ? methodChoice : 'direct'];
   const timings: Partial<Record<ConvRunner, number>> = {};
   let best: { runner: ConvRunner; form?: OrtConvForm; ms: number } | undefined;
   let result: TensorInfo | undefined;
+  let resultRunner: ConvRunner | undefined;
   for (const runner of candidates) {
     const form = runner === 'xnnpack' ? undefined : ortForm(kind, g, runner);
     const once = () => (form ? form.run(backend, a, b, outShape) : xnnpack());
@@ -170,6 +193,7 @@ export function runConv(
       if (i > 0) ms = Math.min(ms, took);
       if (result !== undefined) backend.disposeData(result.dataId);
       result = out;
+      resultRunner = runner;
       if (i === 0 && best !== undefined && took > HOPELESS_FIRST_RUN * best.ms) {
         ms = took;
         break;
@@ -183,8 +207,17 @@ export function runConv(
       form?.dispose();
     }
   }
-  decisions.set(key, { runner: best!.runner, form: best!.form, timings });
-  if (best!.runner !== candidates[candidates.length - 1]) {
+  const timed = candidates.length > 1;
+  if (timed && plan) {
+    // Another process may have recorded this layer since the plan was read: its decision holds.
+    const held = plan.record(key, best!.runner);
+    if (held !== best!.runner) {
+      best!.form?.dispose();
+      best = { runner: held, form: held === 'xnnpack' ? undefined : ortForm(kind, g, held), ms: NaN };
+    }
+  }
+  decisions.set(key, { runner: best!.runner, form: best!.form, source: planned !== undefined ? 'plan' : timed ? 'timed' : 'pinned', timings });
+  if (resultRunner !== best!.runner) {
     // Every call, the first included, returns the kept runner's result: the forms agree only to
     // rounding, and a resumed run (which finds the decision made) must see the same numbers.
     backend.disposeData(result!.dataId);

@@ -1,0 +1,157 @@
+/**
+ * The conv plan: which runner each layer shape and kind got when the `auto` method timed it,
+ * kept in a file so that every later process on the same machine runs the same forms.
+ *
+ * Why: the forms agree only to float rounding, and `auto` decides by timing on a VM whose speed
+ * drifts 10–40 % from minute to minute, so two processes could pick differently and round
+ * differently — a resumed training run then differed from an uninterrupted one in the last bits,
+ * and two identical runs from each other. With a plan file, the first process to meet a layer
+ * times it and records the winner; every process after it (a resume after kill -9, a rerun, a
+ * second shard) reads the decision instead of timing, so the same command gives the same bytes.
+ * Decisions are per machine (CPU model, core count, library versions): another machine times its own.
+ *
+ * The file is twindb's own cache (the `twindb` CLI's default: `~/.cache/twindb/conv-plan.json`;
+ * flag --conv-plan, env TWINDB_CONV_PLAN; library callers opt in through initBackend's convPlan): written through a temp file and a rename, merged on every write
+ * (an entry, once written, is never changed: the first writer wins), and refused with a message
+ * naming it when it does not parse. Delete it to time again (after an upgrade, say).
+ */
+import { lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { InputDataError } from '../../../errors/twindb-error.js';
+import { tempPathFor, trackTemp, untrackTemp } from '../../../run/temp-files.js';
+import { ConvMethodChoiceSchema } from '../../backend-options.js';
+import { nchwcBlockSize } from './nchwc.js';
+
+const require = createRequire(import.meta.url);
+
+/** What can run a layer: XNNPACK or one ORT form (the zod schema's names without `auto`). */
+export const ConvRunnerSchema = z.enum(['xnnpack', ...ConvMethodChoiceSchema.exclude(['auto']).options]);
+export type PlannedRunner = z.infer<typeof ConvRunnerSchema>;
+
+export const ConvPlanFileSchema = z
+  .object({
+    version: z.literal(1),
+    machines: z
+      .record(z.string(), z.record(z.string(), ConvRunnerSchema))
+      .describe('machine key → (layer kind:geometry → runner)'),
+  })
+  .strict();
+export type ConvPlanFileContent = z.infer<typeof ConvPlanFileSchema>;
+
+/** Where the CLI keeps the plan unless told otherwise: $XDG_CACHE_HOME/twindb, else ~/.cache/twindb. */
+export function defaultConvPlanPath(env: NodeJS.ProcessEnv = process.env): string {
+  const cache = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(cache, 'twindb', 'conv-plan.json');
+}
+
+/** The machine a decision holds for: what changes which form is fastest. */
+export function convPlanMachineKey(): string {
+  const version = (pkg: string): string => {
+    try {
+      return (require(`${pkg}/package.json`) as { version: string }).version;
+    } catch {
+      return '?';
+    }
+  };
+  const cpu = os.cpus()[0]?.model.trim() ?? 'unknown cpu';
+  return [
+    cpu,
+    `${os.availableParallelism()} cpus`,
+    `onnxruntime-node ${version('onnxruntime-node')}`,
+    `tfjs-backend-wasm ${version('@tensorflow/tfjs-backend-wasm')}`,
+    `nchwc block ${nchwcBlockSize()}`,
+  ].join(' | ');
+}
+
+/** A plan file and this machine's decisions in it. */
+export class ConvPlanFile {
+  private decisions: Record<string, PlannedRunner>;
+  /** Where reads and writes go: `file`, or the file a symlink there points to (the link stays). */
+  private readonly target: string;
+
+  /** Reads `file` (a missing file is an empty plan); `machine` defaults to this machine's key. */
+  constructor(
+    readonly file: string,
+    readonly machine: string = convPlanMachineKey(),
+  ) {
+    this.target = linkTarget(file);
+    this.decisions = { ...(readPlan(this.target, file)?.machines[machine] ?? {}) };
+  }
+
+  /** Decisions recorded for this machine. */
+  get size(): number {
+    return Object.keys(this.decisions).length;
+  }
+
+  get(layer: string): PlannedRunner | undefined {
+    return this.decisions[layer];
+  }
+
+  /**
+   * Records `runner` for `layer` unless the file already has a decision for it (another process
+   * may have written one since we read it), and returns the decision that now holds.
+   */
+  record(layer: string, runner: PlannedRunner): PlannedRunner {
+    const content = readPlan(this.target, this.file) ?? { version: 1 as const, machines: {} };
+    const mine = (content.machines[this.machine] ??= {});
+    const held = mine[layer];
+    if (held === undefined) {
+      mine[layer] = runner;
+      writePlan(this.target, content);
+    }
+    this.decisions = { ...mine };
+    return held ?? runner;
+  }
+}
+
+function linkTarget(file: string): string {
+  try {
+    return lstatSync(file).isSymbolicLink() ? realpathSync(file) : file;
+  } catch {
+    return file;
+  }
+}
+
+/** The plan in `target`, or undefined when there is none yet; errors name the path as given (`file`). */
+function readPlan(target: string, file: string): ConvPlanFileContent | undefined {
+  let text: string;
+  try {
+    text = readFileSync(target, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new InputDataError(`conv plan ${file}: cannot read it (${(err as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new InputDataError(`conv plan ${file}: not JSON (${(err as Error).message}); delete it to time the layers again`);
+  }
+  const parsed = ConvPlanFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputDataError(
+      `conv plan ${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}; expected {"version":1,"machines":{machine:{layer:runner}}} with runners ${ConvRunnerSchema.options.join(', ')}; delete it to time the layers again`,
+    );
+  }
+  return parsed.data;
+}
+
+/** Synchronous (runConv is): temp next to the file, then a rename; the temp is removed on failure. */
+function writePlan(file: string, content: ConvPlanFileContent): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = tempPathFor(file);
+  trackTemp(tmp);
+  try {
+    writeFileSync(tmp, `${JSON.stringify(content, null, 1)}\n`, { flag: 'wx' });
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  } finally {
+    untrackTemp(tmp);
+  }
+}
