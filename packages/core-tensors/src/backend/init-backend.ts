@@ -104,7 +104,7 @@ async function selectBackend(
       let plan: ConvPlanFile | undefined;
       if (convEngine) {
         setConvEngine(convEngine, { method });
-        plan = convEngine === 'ort' && method === 'auto' && planFile ? new ConvPlanFile(planFile) : undefined;
+        plan = convEngine === 'ort' && method === 'auto' && planFile ? new ConvPlanFile(planFile, { log }) : undefined;
         setConvPlan(plan);
         if (plan) log(`conv plan: ${plan.file} (${plan.size} layer decisions for this machine; new layers are timed and added)`);
       }

@@ -11,14 +11,14 @@ describe('ConvPlanFile', () => {
   it('starts empty without a file, and a recorded decision is what the next reader sees', () => {
     const dir = tmp();
     const file = path.join(dir, 'sub', 'plan.json');
-    const first = new ConvPlanFile(file, 'machine A');
+    const first = new ConvPlanFile(file, { machine: 'machine A' });
     expect(first.size).toBe(0);
     expect(first.record('forward:1,2', 'im2col')).toBe('im2col');
-    const again = new ConvPlanFile(file, 'machine A');
+    const again = new ConvPlanFile(file, { machine: 'machine A' });
     expect(again.get('forward:1,2')).toBe('im2col');
     expect(again.size).toBe(1);
     // another machine times its own
-    expect(new ConvPlanFile(file, 'machine B').get('forward:1,2')).toBeUndefined();
+    expect(new ConvPlanFile(file, { machine: 'machine B' }).get('forward:1,2')).toBeUndefined();
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ version: 1, machines: { 'machine A': { 'forward:1,2': 'im2col' } } });
     // no temp file left next to it
     expect(readdirSync(path.dirname(file))).toEqual(['plan.json']);
@@ -26,26 +26,26 @@ describe('ConvPlanFile', () => {
 
   it('keeps the first decision written for a layer: a second process that timed it differently adopts it', () => {
     const file = path.join(tmp(), 'plan.json');
-    const a = new ConvPlanFile(file, 'm');
-    const b = new ConvPlanFile(file, 'm');
+    const a = new ConvPlanFile(file, { machine: 'm' });
+    const b = new ConvPlanFile(file, { machine: 'm' });
     a.record('filter-grad:9', 'tap-views');
     expect(b.record('filter-grad:9', 'direct')).toBe('tap-views');
     expect(b.get('filter-grad:9')).toBe('tap-views');
     // and b's other decisions merge with a's
     b.record('input-grad:9', 'nchwc');
-    expect(new ConvPlanFile(file, 'm').get('input-grad:9')).toBe('nchwc');
-    expect(new ConvPlanFile(file, 'm').get('filter-grad:9')).toBe('tap-views');
+    expect(new ConvPlanFile(file, { machine: 'm' }).get('input-grad:9')).toBe('nchwc');
+    expect(new ConvPlanFile(file, { machine: 'm' }).get('filter-grad:9')).toBe('tap-views');
   });
 
   it('refuses a file that is not a plan, naming it, and leaves it as it was', () => {
     const dir = tmp();
     const notJson = path.join(dir, 'notes.txt');
     writeFileSync(notJson, 'my notes');
-    expect(() => new ConvPlanFile(notJson, 'm')).toThrow(InputDataError);
-    expect(() => new ConvPlanFile(notJson, 'm')).toThrow(`conv plan ${notJson}: not JSON`);
+    expect(() => new ConvPlanFile(notJson, { machine: 'm' })).toThrow(InputDataError);
+    expect(() => new ConvPlanFile(notJson, { machine: 'm' })).toThrow(`conv plan ${notJson}: not JSON`);
     const badRunner = path.join(dir, 'plan.json');
     writeFileSync(badRunner, JSON.stringify({ version: 1, machines: { m: { 'forward:1': 'fast' } } }));
-    expect(() => new ConvPlanFile(badRunner, 'm')).toThrow(/conv plan .*plan\.json: machines\.m\.forward:1: .*runners xnnpack, direct, im2col, nchwc, tap-views/);
+    expect(() => new ConvPlanFile(badRunner, { machine: 'm' })).toThrow(/conv plan .*plan\.json: machines\.m\.forward:1: .*runners xnnpack, direct, im2col, nchwc, tap-views/);
     expect(readFileSync(notJson, 'utf8')).toBe('my notes');
   });
 
@@ -55,9 +55,24 @@ describe('ConvPlanFile', () => {
     const link = path.join(dir, 'link.json');
     writeFileSync(target, JSON.stringify({ version: 1, machines: {} }));
     symlinkSync(target, link);
-    new ConvPlanFile(link, 'm').record('forward:3', 'direct');
+    new ConvPlanFile(link, { machine: 'm' }).record('forward:3', 'direct');
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(JSON.parse(readFileSync(target, 'utf8')).machines.m).toEqual({ 'forward:3': 'direct' });
+  });
+
+  it('keeps going when the plan cannot be written, saying so once', () => {
+    const dir = tmp();
+    // a folder that cannot exist (a file is in its place), so the write fails even for root
+    writeFileSync(path.join(dir, 'blocker'), 'a file');
+    const file = path.join(dir, 'blocker', 'plan.json');
+    const logs: string[] = [];
+    const plan = new ConvPlanFile(file, { machine: 'm', log: (m) => logs.push(m) });
+    expect(plan.record('forward:1', 'im2col')).toBe('im2col');
+    expect(plan.record('forward:2', 'direct')).toBe('direct');
+    expect(plan.get('forward:2')).toBe('direct');
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatch(new RegExp(`^conv plan ${file}: cannot write it \\(.*\\); this process keeps its timed conv forms to itself`));
+    expect(readFileSync(path.join(dir, 'blocker'), 'utf8')).toBe('a file');
   });
 
   it('defaults to the XDG cache folder, else ~/.cache', () => {

@@ -66,19 +66,31 @@ export function convPlanMachineKey(): string {
   ].join(' | ');
 }
 
+export interface ConvPlanFileOptions {
+  /** This machine's key (default {@link convPlanMachineKey}; tests pass their own). */
+  machine?: string;
+  /** Where a failed write is reported (once); default stderr. */
+  log?: (msg: string) => void;
+}
+
 /** A plan file and this machine's decisions in it. */
 export class ConvPlanFile {
+  readonly machine: string;
   private decisions: Record<string, PlannedRunner>;
   /** Where reads and writes go: `file`, or the file a symlink there points to (the link stays). */
   private readonly target: string;
+  private readonly log: (msg: string) => void;
+  private unwritable = false;
 
-  /** Reads `file` (a missing file is an empty plan); `machine` defaults to this machine's key. */
+  /** Reads `file` (a missing file is an empty plan). */
   constructor(
     readonly file: string,
-    readonly machine: string = convPlanMachineKey(),
+    opts: ConvPlanFileOptions = {},
   ) {
+    this.machine = opts.machine ?? convPlanMachineKey();
+    this.log = opts.log ?? ((m) => process.stderr.write(`[twindb] ${m}\n`));
     this.target = linkTarget(file);
-    this.decisions = { ...(readPlan(this.target, file)?.machines[machine] ?? {}) };
+    this.decisions = { ...(readPlan(this.target, file)?.machines[this.machine] ?? {}) };
   }
 
   /** Decisions recorded for this machine. */
@@ -92,7 +104,9 @@ export class ConvPlanFile {
 
   /**
    * Records `runner` for `layer` unless the file already has a decision for it (another process
-   * may have written one since we read it), and returns the decision that now holds.
+   * may have written one since we read it), and returns the decision that now holds. A plan that
+   * cannot be written (a read-only home, a full disk) does not stop the run: the decision holds
+   * for this process only, and that is logged once.
    */
   record(layer: string, runner: PlannedRunner): PlannedRunner {
     const content = readPlan(this.target, this.file) ?? { version: 1 as const, machines: {} };
@@ -100,7 +114,14 @@ export class ConvPlanFile {
     const held = mine[layer];
     if (held === undefined) {
       mine[layer] = runner;
-      writePlan(this.target, content);
+      try {
+        writePlan(this.target, content);
+      } catch (err) {
+        if (!this.unwritable) {
+          this.log(`conv plan ${this.file}: cannot write it (${(err as Error).message}); this process keeps its timed conv forms to itself, so another run may round differently`);
+        }
+        this.unwritable = true;
+      }
     }
     this.decisions = { ...mine };
     return held ?? runner;
@@ -121,7 +142,9 @@ function readPlan(target: string, file: string): ConvPlanFileContent | undefined
   try {
     text = readFileSync(target, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // No plan there yet (ENOTDIR: a file stands where its folder would be; the write will say so).
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw new InputDataError(`conv plan ${file}: cannot read it (${(err as Error).message})`);
   }
   let json: unknown;

@@ -195,12 +195,12 @@ describe('runConv under auto with a conv plan', () => {
 
   it('times a layer the plan lacks and records the winner; a later process replays it without timing, bit for bit', () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'twindb-plan-run-')), 'plan.json');
-    const timed = firstCall(new ConvPlanFile(file, 'test machine'));
+    const timed = firstCall(new ConvPlanFile(file, { machine: 'test machine' }));
     expect(timed.choice.source).toBe('timed');
     expect(Object.keys(timed.choice.timings).sort()).toEqual(['direct', 'im2col', 'xnnpack']);
     expect(JSON.parse(readFileSync(file, 'utf8')).machines['test machine']).toEqual({ [forwardKey]: timed.choice.runner });
 
-    const replayed = firstCall(new ConvPlanFile(file, 'test machine'));
+    const replayed = firstCall(new ConvPlanFile(file, { machine: 'test machine' }));
     expect(replayed.choice).toMatchObject({ source: 'plan', runner: timed.choice.runner, timings: {} });
     expect(replayed.bits).toEqual(timed.bits);
   });
@@ -218,17 +218,17 @@ describe('runConv under auto with a conv plan', () => {
   it.each(['im2col', 'direct', 'xnnpack'] as const)('runs the form the plan names (%s), not the fastest', (runner) => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'twindb-plan-run-')), 'plan.json');
     writeFileSync(file, JSON.stringify({ version: 1, machines: { m: { [forwardKey]: runner } } }));
-    const planned = firstCall(new ConvPlanFile(file, 'm'));
+    const planned = firstCall(new ConvPlanFile(file, { machine: 'm' }));
     expect(planned.choice).toMatchObject({ source: 'plan', runner });
     expect(planned.bits).toEqual(pinnedBits(runner));
   });
 
   it('adopts the decision another process recorded while this one was timing, and returns its result', () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'twindb-plan-run-')), 'plan.json');
-    const mine = new ConvPlanFile(file, 'm');
+    const mine = new ConvPlanFile(file, { machine: 'm' });
     // Recorded after `mine` read the file. 'direct' is not the last candidate timed (XNNPACK is),
     // so the result of the timing runs is not its own and must be computed again by it.
-    new ConvPlanFile(file, 'm').record(forwardKey, 'direct');
+    new ConvPlanFile(file, { machine: 'm' }).record(forwardKey, 'direct');
     const raced = firstCall(mine);
     expect(raced.choice).toMatchObject({ source: 'timed', runner: 'direct' });
     expect(raced.bits).toEqual(pinnedBits('direct'));
@@ -237,6 +237,11 @@ describe('runConv under auto with a conv plan', () => {
   it('refuses a plan naming a form that cannot compute the layer, naming the file and the layer', () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'twindb-plan-run-')), 'plan.json');
     writeFileSync(file, JSON.stringify({ version: 1, machines: { m: { [forwardKey]: 'tap-views' } } }));
-    expect(() => firstCall(new ConvPlanFile(file, 'm'))).toThrow(`conv plan ${file}: layer ${forwardKey} names 'tap-views', which cannot compute it`);
+    expect(() => firstCall(new ConvPlanFile(file, { machine: 'm' }))).toThrow(`conv plan ${file}: layer ${forwardKey} names 'tap-views', which cannot compute it`);
+    // also when it was recorded by another process while this one was timing
+    const raced = path.join(path.dirname(file), 'raced.json');
+    const mine = new ConvPlanFile(raced, { machine: 'm' });
+    new ConvPlanFile(raced, { machine: 'm' }).record(forwardKey, 'tap-views');
+    expect(() => firstCall(mine)).toThrow(`conv plan ${raced}: layer ${forwardKey} names 'tap-views', which cannot compute it`);
   });
 });

@@ -172,10 +172,13 @@ export function runConv(
   // against 54 ms a call inside a step. So 'auto' offers it only where the bands add ≤ 10 %
   // (32×32: 6.6 %, where it wins in the step too: 102 against 142 ms for the next best).
   const tuned = withoutPlainConv.filter((f) => f !== 'tap-views' || tapViewsBandOverhead(g) <= 1.1);
-  const planned = methodChoice === 'auto' ? plan?.get(key) : undefined;
-  if (planned !== undefined && planned !== 'xnnpack' && !forms.includes(planned)) {
-    throw new InputDataError(`conv plan ${plan!.file}: layer ${key} names '${planned}', which cannot compute it (it can: ${[...forms, 'xnnpack'].join(', ')}); delete the file to time the layers again`);
-  }
+  // A plan names any runner it likes (a file can be edited); only one that computes this layer runs.
+  const computes = (runner: ConvRunner): ConvRunner => {
+    if (runner === 'xnnpack' || forms.includes(runner)) return runner;
+    throw new InputDataError(`conv plan ${plan!.file}: layer ${key} names '${runner}', which cannot compute it (it can: ${[...forms, 'xnnpack'].join(', ')}); delete the file to time the layers again`);
+  };
+  const inPlan = methodChoice === 'auto' ? plan?.get(key) : undefined;
+  const planned = inPlan === undefined ? undefined : computes(inPlan);
   const candidates: ConvRunner[] =
     planned !== undefined ? [planned] : methodChoice === 'auto' ? [...tuned, 'xnnpack'] : [forms.includes(methodChoice) ? methodChoice : 'direct'];
   const timings: Partial<Record<ConvRunner, number>> = {};
@@ -210,7 +213,7 @@ export function runConv(
   const timed = candidates.length > 1;
   if (timed && plan) {
     // Another process may have recorded this layer since the plan was read: its decision holds.
-    const held = plan.record(key, best!.runner);
+    const held = computes(plan.record(key, best!.runner));
     if (held !== best!.runner) {
       best!.form?.dispose();
       best = { runner: held, form: held === 'xnnpack' ? undefined : ortForm(kind, g, held), ms: NaN };
