@@ -157,7 +157,7 @@ function readPlan(target: string, file: string): ConvPlanFileContent | undefined
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new InputDataError(
-      `conv plan ${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}; expected {"version":1,"machines":{machine:{layer:runner}}} with runners ${ConvRunnerSchema.options.join(', ')}; delete it to time the layers again`,
+      `conv plan ${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}; a plan is {"version":1,"machines":{machine:{layer:runner}}}; delete it to time the layers again`,
     );
   }
   return parsed.data;
