@@ -1,4 +1,6 @@
-import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -73,6 +75,51 @@ describe('ConvPlanFile', () => {
     expect(logs).toHaveLength(1);
     expect(logs[0]).toMatch(new RegExp(`^conv plan ${file}: cannot write it \\(.*\\); this process keeps its timed conv forms to itself`));
     expect(readFileSync(path.join(dir, 'blocker'), 'utf8')).toBe('a file');
+  });
+
+  it('writes under a lock: waits for a live holder (then gives up on writing, once logged), takes over a dead one\'s', () => {
+    const dir = tmp();
+    const file = path.join(dir, 'plan.json');
+    const lock = `${file}.twindb-lock`;
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    writeFileSync(lock, String(dead));
+    const plan = new ConvPlanFile(file, { machine: 'm', lockWaitMs: 50 });
+    expect(plan.record('forward:1', 'im2col')).toBe('im2col');
+    expect(JSON.parse(readFileSync(file, 'utf8')).machines.m).toEqual({ 'forward:1': 'im2col' });
+    expect(existsSync(lock)).toBe(false);
+
+    writeFileSync(lock, String(process.pid)); // a live process holds it
+    const logs: string[] = [];
+    const blocked = new ConvPlanFile(file, { machine: 'm', lockWaitMs: 50, log: (m) => logs.push(m) });
+    expect(blocked.record('forward:2', 'direct')).toBe('direct');
+    expect(blocked.get('forward:2')).toBe('direct');
+    expect(logs).toEqual([expect.stringMatching(/cannot write it \(.*twindb-lock held by process \d+ for 50 ms\)/)]);
+    expect(JSON.parse(readFileSync(file, 'utf8')).machines.m).toEqual({ 'forward:1': 'im2col' });
+  });
+
+  it('loses no decision when four processes record at once', async () => {
+    const file = path.join(tmp(), 'plan.json');
+    const module = fileURLToPath(new URL('./conv-plan.ts', import.meta.url));
+    const writer = (id: number) =>
+      new Promise<number | null>((resolve) => {
+        const code = `const { ConvPlanFile } = await import(${JSON.stringify(module)}); for (let i = 0; i < 50; i++) new ConvPlanFile(${JSON.stringify(file)}, { machine: 'm' }).record('w${id}-' + i, 'direct');`;
+        const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: 'inherit' });
+        p.on('exit', resolve);
+      });
+    expect(await Promise.all([0, 1, 2, 3].map(writer))).toEqual([0, 0, 0, 0]);
+    const recorded = Object.keys(JSON.parse(readFileSync(file, 'utf8')).machines.m);
+    expect(recorded).toHaveLength(200);
+    expect(readdirSync(path.dirname(file))).toEqual(['plan.json']);
+  }, 60_000);
+
+  it('removes the temp file a killed writer left, not a live one\'s', () => {
+    const dir = tmp();
+    const file = path.join(dir, 'plan.json');
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    writeFileSync(path.join(dir, `.plan.json.twindb-${dead}-0a1b2c3d.tmp`), '{"half":');
+    writeFileSync(path.join(dir, `.plan.json.twindb-${process.pid}-0a1b2c3d.tmp`), '{"mine":');
+    new ConvPlanFile(file, { machine: 'm' });
+    expect(readdirSync(dir)).toEqual([`.plan.json.twindb-${process.pid}-0a1b2c3d.tmp`]);
   });
 
   it('defaults to the XDG cache folder, else ~/.cache', () => {

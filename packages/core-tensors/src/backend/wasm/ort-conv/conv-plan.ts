@@ -11,17 +11,20 @@
  * Decisions are per machine (CPU model, core count, library versions): another machine times its own.
  *
  * The file is twindb's own cache (the `twindb` CLI's default: `~/.cache/twindb/conv-plan.json`;
- * flag --conv-plan, env TWINDB_CONV_PLAN; library callers opt in through initBackend's convPlan): written through a temp file and a rename, merged on every write
- * (an entry, once written, is never changed: the first writer wins), and refused with a message
- * naming it when it does not parse. Delete it to time again (after an upgrade, say).
+ * flag --conv-plan, env TWINDB_CONV_PLAN; library callers opt in through initBackend's convPlan).
+ * Each new decision is merged in under a lock file (two shards timing at once on one machine must
+ * not drop each other's entries) and written through a temp file and a rename; an entry, once
+ * written, is never changed (the first writer wins). A file that does not parse is refused with a
+ * message naming it; one that cannot be written is logged once and the run goes on. Delete it to
+ * time again (after an upgrade, say).
  */
-import { lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { InputDataError } from '../../../errors/twindb-error.js';
-import { tempPathFor, trackTemp, untrackTemp } from '../../../run/temp-files.js';
+import { isPidAlive, removeStaleTemps, tempPathFor, trackTemp, untrackTemp } from '../../../run/temp-files.js';
 import { ConvMethodChoiceSchema } from '../../backend-options.js';
 import { nchwcBlockSize } from './nchwc.js';
 
@@ -71,6 +74,8 @@ export interface ConvPlanFileOptions {
   machine?: string;
   /** Where a failed write is reported (once); default stderr. */
   log?: (msg: string) => void;
+  /** How long a write waits for another process's lock before giving up on writing (default 5 s). */
+  lockWaitMs?: number;
 }
 
 /** A plan file and this machine's decisions in it. */
@@ -80,6 +85,7 @@ export class ConvPlanFile {
   /** Where reads and writes go: `file`, or the file a symlink there points to (the link stays). */
   private readonly target: string;
   private readonly log: (msg: string) => void;
+  private readonly lockWaitMs: number;
   private unwritable = false;
 
   /** Reads `file` (a missing file is an empty plan). */
@@ -89,7 +95,10 @@ export class ConvPlanFile {
   ) {
     this.machine = opts.machine ?? convPlanMachineKey();
     this.log = opts.log ?? ((m) => process.stderr.write(`[twindb] ${m}\n`));
+    this.lockWaitMs = opts.lockWaitMs ?? 5000;
     this.target = linkTarget(file);
+    // A process killed while writing leaves its temp file; ours to remove once its writer is dead.
+    removeStaleTemps(path.dirname(this.target), [path.basename(this.target)]);
     this.decisions = { ...(readPlan(this.target, file)?.machines[this.machine] ?? {}) };
   }
 
@@ -109,22 +118,83 @@ export class ConvPlanFile {
    * for this process only, and that is logged once.
    */
   record(layer: string, runner: PlannedRunner): PlannedRunner {
-    const content = readPlan(this.target, this.file) ?? { version: 1 as const, machines: {} };
-    const mine = (content.machines[this.machine] ??= {});
-    const held = mine[layer];
-    if (held === undefined) {
-      mine[layer] = runner;
-      try {
-        writePlan(this.target, content);
-      } catch (err) {
-        if (!this.unwritable) {
-          this.log(`conv plan ${this.file}: cannot write it (${(err as Error).message}); this process keeps its timed conv forms to itself, so another run may round differently`);
+    let held: PlannedRunner | undefined;
+    try {
+      withLock(this.target, this.lockWaitMs, () => {
+        const content = readPlan(this.target, this.file) ?? { version: 1 as const, machines: {} };
+        const mine = (content.machines[this.machine] ??= {});
+        held = mine[layer];
+        if (held === undefined) {
+          mine[layer] = runner;
+          writePlan(this.target, content);
         }
-        this.unwritable = true;
+        this.decisions = { ...mine };
+      });
+    } catch (err) {
+      if (err instanceof InputDataError) throw err;
+      if (!this.unwritable) {
+        this.log(`conv plan ${this.file}: cannot write it (${(err as Error).message}); this process keeps its timed conv forms to itself, so another run may round differently`);
       }
+      this.unwritable = true;
     }
-    this.decisions = { ...mine };
+    this.decisions[layer] ??= held ?? runner;
     return held ?? runner;
+  }
+}
+
+/**
+ * Runs `fn` holding `<target>.twindb-lock` (created exclusively; it holds the owner's pid). A lock
+ * whose owner is dead is removed; one held longer than `waitMs` by a live process is an error.
+ */
+function withLock(target: string, waitMs: number, fn: () => void): void {
+  mkdirSync(path.dirname(target), { recursive: true });
+  const lock = `${target}.twindb-lock`;
+  const deadline = Date.now() + waitMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      const fd = openSync(lock, 'wx');
+      trackTemp(lock);
+      try {
+        writeSync(fd, String(process.pid));
+      } finally {
+        closeSync(fd);
+      }
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const owner = Number(readText(lock));
+    // An owner that died (or never wrote its pid, a second ago or more) leaves the lock to us.
+    const stale = Number.isInteger(owner) && owner > 0 ? !isPidAlive(owner) : Date.now() - mtimeMs(lock) > 1000;
+    if (stale) {
+      rmSync(lock, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`${lock} held by process ${owner} for ${waitMs} ms`);
+    Atomics.wait(pause, 0, 0, 10);
+  }
+  try {
+    fn();
+  } finally {
+    rmSync(lock, { force: true });
+    untrackTemp(lock);
+  }
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+function mtimeMs(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 
