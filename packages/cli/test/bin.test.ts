@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,34 @@ describe('twindb executable', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     expect(JSON.parse(out)).toMatchObject({ name: 'cpu', choice: 'cpu', forced: true });
+  });
+
+  it('keeps the conv plan where --conv-plan says (the flag beats the env; off turns it off), and refuses one that is not a plan with exit 3', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'twindb-bin-plan-'));
+    const plan = path.join(dir, 'plan.json');
+    const backend = (args: string[]) =>
+      execFileSync(process.execPath, [bin, '--backend', 'wasm', ...args, 'backend'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, TWINDB_CONV_PLAN: path.join(dir, 'from-env.json'), TWINDB_CONV_ENGINE: 'ort', TWINDB_CONV_METHOD: 'auto' },
+      });
+    expect(JSON.parse(backend(['--conv-plan', plan])).convPlan).toEqual({ file: plan, decisions: 0 });
+    expect(JSON.parse(backend([])).convPlan).toEqual({ file: path.join(dir, 'from-env.json'), decisions: 0 });
+    expect(JSON.parse(backend(['--conv-plan', 'off'])).convPlan).toBeUndefined();
+    const notPlan = path.join(dir, 'notes.json');
+    writeFileSync(notPlan, '{"mine": true}');
+    let status = 0;
+    let stderr = '';
+    try {
+      backend(['--conv-plan', notPlan]);
+    } catch (err) {
+      const e = err as { status: number; stderr: Buffer };
+      status = e.status;
+      stderr = e.stderr.toString();
+    }
+    expect(status).toBe(3);
+    expect(stderr).toContain(`conv plan ${notPlan}:`);
+    expect(readFileSync(notPlan, 'utf8')).toBe('{"mine": true}');
   });
 
   it('exits non-zero with the install hint when a forced backend is missing', () => {
