@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { promises as fs } from 'node:fs';
+import { promises as fs, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { planOutputFile, type OutputPathOptions } from './output-path.js';
 import { tempPathFor, trackTemp, untrackTemp } from './temp-files.js';
 
@@ -28,6 +28,26 @@ export async function writeFileAtomic(finalPath: string, data: string | Uint8Arr
     await fs.rename(tmp, target.path);
   } catch (err) {
     await fs.rm(tmp, { force: true });
+    throw err;
+  } finally {
+    untrackTemp(tmp);
+  }
+}
+
+/**
+ * The synchronous twin of {@link writeFileAtomic} for code that cannot await (a kernel deciding
+ * mid-step, a module set-up): temp next to `finalPath`, then a rename; the temp is removed on
+ * failure and on a signal. `finalPath` is written as given: no output-path rules (a symlink there is
+ * replaced, so callers that keep links resolve them first).
+ */
+export function writeFileAtomicSync(finalPath: string, data: string | Uint8Array): void {
+  const tmp = tempPathFor(finalPath);
+  trackTemp(tmp);
+  try {
+    writeFileSync(tmp, data, { flag: 'wx' });
+    renameSync(tmp, finalPath);
+  } catch (err) {
+    rmSync(tmp, { force: true });
     throw err;
   } finally {
     untrackTemp(tmp);

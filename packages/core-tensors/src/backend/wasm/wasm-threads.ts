@@ -18,6 +18,7 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { writeFileAtomicSync } from '../../run/atomic-file.js';
 import * as tf from '@tensorflow/tfjs-core';
 
 const require = createRequire(import.meta.url);
@@ -233,9 +234,7 @@ function extractWorker(files: ThreadedBuildFiles): string {
   const source = wasmWorkerContents.replace(/\n/g, '\\n');
   if (fs.existsSync(target) && fs.readFileSync(target, 'utf8') === source) return target;
   fs.mkdirSync(dir, { recursive: true });
-  const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
-  fs.writeFileSync(tmp, source);
-  fs.renameSync(tmp, target);
+  writeFileAtomicSync(target, source);
   return target;
 }
 

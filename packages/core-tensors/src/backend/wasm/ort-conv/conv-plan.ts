@@ -18,13 +18,14 @@
  * message naming it; one that cannot be written is logged once and the run goes on. Delete it to
  * time again (after an upgrade, say).
  */
-import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, rmSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { InputDataError } from '../../../errors/twindb-error.js';
-import { isPidAlive, removeStaleTemps, tempPathFor, trackTemp, untrackTemp } from '../../../run/temp-files.js';
+import { writeFileAtomicSync } from '../../../run/atomic-file.js';
+import { isPidAlive, removeStaleTemps, trackTemp, untrackTemp } from '../../../run/temp-files.js';
 import { ConvMethodChoiceSchema } from '../../backend-options.js';
 import { nchwcBlockSize } from './nchwc.js';
 
@@ -126,7 +127,8 @@ export class ConvPlanFile {
         held = mine[layer];
         if (held === undefined) {
           mine[layer] = runner;
-          writePlan(this.target, content);
+          // Synchronous: runConv, which records, cannot await.
+          writeFileAtomicSync(this.target, `${JSON.stringify(content, null, 1)}\n`);
         }
         this.decisions = { ...mine };
       });
@@ -231,20 +233,4 @@ function readPlan(target: string, file: string): ConvPlanFileContent | undefined
     );
   }
   return parsed.data;
-}
-
-/** Synchronous (runConv is): temp next to the file, then a rename; the temp is removed on failure. */
-function writePlan(file: string, content: ConvPlanFileContent): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = tempPathFor(file);
-  trackTemp(tmp);
-  try {
-    writeFileSync(tmp, `${JSON.stringify(content, null, 1)}\n`, { flag: 'wx' });
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  } finally {
-    untrackTemp(tmp);
-  }
 }
