@@ -166,11 +166,16 @@ function withLock(target: string, waitMs: number, fn: () => void): void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    const owner = Number(readText(lock));
+    const held = lockState(lock);
+    // Released between our attempt and the look: try again (removing it now could remove the
+    // next owner's fresh lock, and two writers would drop each other's entries).
+    if (held === undefined) continue;
+    const owner = Number(held.text);
     // An owner that died (or never wrote its pid, a second ago or more) leaves the lock to us.
-    const stale = Number.isInteger(owner) && owner > 0 ? !isPidAlive(owner) : Date.now() - mtimeMs(lock) > 1000;
+    const stale = Number.isInteger(owner) && owner > 0 ? !isPidAlive(owner) : Date.now() - held.mtimeMs > 1000;
     if (stale) {
-      rmSync(lock, { force: true });
+      // Only the lock we judged: a new owner may have taken it since.
+      if (lockState(lock)?.text === held.text) rmSync(lock, { force: true });
       continue;
     }
     if (Date.now() > deadline) throw new Error(`${lock} held by process ${owner} for ${waitMs} ms`);
@@ -184,19 +189,12 @@ function withLock(target: string, waitMs: number, fn: () => void): void {
   }
 }
 
-function readText(file: string): string {
+/** The lock's content and time, or undefined when there is no lock (any more). */
+function lockState(lock: string): { text: string; mtimeMs: number } | undefined {
   try {
-    return readFileSync(file, 'utf8').trim();
+    return { mtimeMs: statSync(lock).mtimeMs, text: readFileSync(lock, 'utf8').trim() };
   } catch {
-    return '';
-  }
-}
-
-function mtimeMs(file: string): number {
-  try {
-    return statSync(file).mtimeMs;
-  } catch {
-    return 0;
+    return undefined;
   }
 }
 
