@@ -86,8 +86,7 @@ export function setConvEngine(next: ConvEngine, opts: ConvEngineOptions = {}): v
   minMacs = opts.minMacs ?? DEFAULT_MIN_MACS;
   const method = opts.method ?? 'auto';
   if (method !== methodChoice) {
-    for (const d of decisions.values()) d.form?.dispose();
-    decisions.clear();
+    dropDecisions();
     methodChoice = method;
   }
 }
@@ -98,9 +97,14 @@ export function setConvEngine(next: ConvEngine, opts: ConvEngineOptions = {}): v
  * round alike. `undefined` times every layer afresh. Drops the decisions made so far.
  */
 export function setConvPlan(next: ConvPlanFile | undefined): void {
+  dropDecisions();
+  plan = next;
+}
+
+/** Forgets every layer's decision and frees its form's sessions. */
+function dropDecisions(): void {
   for (const d of decisions.values()) d.form?.dispose();
   decisions.clear();
-  plan = next;
 }
 
 export function convEngine(): ConvEngine {
