@@ -44,11 +44,9 @@ import type { ConvGeometry } from './conv-geometry.js';
 interface TapGrid {
   hg: number;
   wg: number;
-  /** Images per chunk: a divisor of n. */
-  images: number;
-  /** Chunks: n / images. */
+  /** Chunks: n / (images per chunk, a divisor of n). */
   chunks: number;
-  /** Cells per channel in a chunk: images · hg · wg. */
+  /** Cells per channel in a chunk: images per chunk · hg · wg. */
   cells: number;
   /** Zero cells before the first chunk and after the last: one image's worth, more than any tap reaches. */
   margin: number;
@@ -76,7 +74,7 @@ function tapGrid(g: ConvGeometry, chunkValues = CHUNK_VALUES): TapGrid {
   const hg = g.h + Math.max(g.padTop, g.padBottom);
   const wg = g.w + Math.max(g.padLeft, g.padRight);
   const images = imagesPerChunk(g.n, hg * wg * Math.max(g.ci, g.co), chunkValues);
-  return { hg, wg, images, chunks: g.n / images, cells: images * hg * wg, margin: hg * wg };
+  return { hg, wg, chunks: g.n / images, cells: images * hg * wg, margin: hg * wg };
 }
 
 /** Grid cells per image pixel: the work the zero bands add (×1.066 at 32×32 with pad 1, ×1.56 at 4×4). */
